@@ -1,0 +1,70 @@
+# The README's commands. `make run` serves the site as production would (gunicorn + WhiteNoise,
+# DEBUG off) on plain-HTTP localhost; `make test` runs the whole suite. Both build .venv themselves.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA := var
+PORT ?= 8000
+
+export DJANGO_DATA_DIR := $(CURDIR)/$(DATA)
+
+.PHONY: run dev test lint lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.txt
+	touch $@ $(VENV)/.installed
+
+$(DATA)/secret_key:
+	mkdir -p $(DATA)
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(64))" > $@
+
+# The settings make run serves with: its own secret, localhost only, no HTTPS redirect (plain HTTP).
+RUN_ENV = DJANGO_SECRET_KEY="$$(cat $(DATA)/secret_key)" \
+	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	DJANGO_LOCAL_HTTP=1 DJANGO_DEBUG=0 PORT=$(PORT)
+
+run: $(VENV)/.installed $(DATA)/secret_key
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_content
+	$(RUN_ENV) $(BIN)/python manage.py create_first_admin
+	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving the clinic site at http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
+	$(RUN_ENV) exec $(BIN)/gunicorn --config clinic_site/gunicorn.conf.py clinic_site.wsgi
+
+dev: $(VENV)/.installed
+	mkdir -p $(DATA)
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(BIN)/python manage.py load_content
+	DJANGO_DEBUG=1 $(BIN)/python manage.py create_first_admin
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Tests run with DEBUG off, as production does; a throwaway secret is made for each run.
+TEST_ENV = DJANGO_SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 DJANGO_LOCAL_HTTP=1 DJANGO_DEBUG=0
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Re-pin every dependency (with hashes) from pyproject.toml.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --strip-extras --generate-hashes -o requirements.txt pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --generate-hashes --extra test -o requirements-test.txt pyproject.toml
+	sed -i '/^--extra-index-url file:/d;/^--find-links/d' requirements.txt requirements-test.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

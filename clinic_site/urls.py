@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from content import views as content_views
+from content.sitemaps import SITEMAPS
+
+admin.site.site_header = "Clinic site administration"
+admin.site.site_title = "Clinic site admin"
+
+urlpatterns = [
+    path("", include("content.urls")),
+    path("conditions/", include("conditions.urls")),
+    path("admin/", admin.site.urls),
+    # markdownx's own URLs answer anyone; these names replace them with staff-only views.
+    path("markdownx/markdownify/", content_views.markdown_preview, name="markdownx_markdownify"),
+    path("markdownx/upload/", content_views.markdown_image_upload, name="markdownx_upload"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", content_views.robots_txt, name="robots_txt"),
+    path("favicon.ico", content_views.FaviconView.as_view()),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

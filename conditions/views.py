@@ -1,0 +1,37 @@
+"""The conditions list, grouped by how strong the evidence is, and one condition's page."""
+
+from django.urls import reverse
+from django.views.generic import ListView
+
+from conditions.models import EVIDENCE_EXPLAINED, Condition, EvidenceLevel
+from content.views import DocumentDetailView
+
+
+class ConditionListView(ListView):
+    queryset = Condition.objects.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        conditions = list(context["object_list"])
+        context["groups"] = [
+            {
+                "level": level,
+                "label": level.label,
+                "explained": EVIDENCE_EXPLAINED[level],
+                "conditions": [c for c in conditions if c.evidence_level == level],
+            }
+            for level in EvidenceLevel
+        ]
+        context["breadcrumbs"] = [("Home", reverse("content:home")), ("Conditions", None)]
+        context["canonical_url"] = self.request.build_absolute_uri(reverse("conditions:condition_list"))
+        return context
+
+
+class ConditionDetailView(DocumentDetailView):
+    model = Condition
+    section = ("Conditions", "conditions:condition_list")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["related"] = self.object.related_pages.visible_to(self.request.user)
+        return context

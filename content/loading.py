@@ -1,0 +1,141 @@
+"""Loading the authored Markdown files into the database without losing a staff edit.
+
+Each app keeps its authored documents as ``<app>/pages/<slug>.md``: YAML front matter, then Markdown.
+A document that is missing is created (published). One that staff have not touched since it was last
+loaded is brought up to date with its file. One that staff have edited is kept as it is, unless
+``force`` is given. The clinic profile is created from ``content/clinic.yaml`` when there is none.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+import yaml
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from content.models import ClinicProfile
+
+
+class ContentFileError(Exception):
+    """An authored file that cannot be loaded; the message names the file and the problem."""
+
+
+@dataclass
+class LoadReport:
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    kept: list = field(default_factory=list)
+
+    def __str__(self):
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.kept)} kept because staff edited them"
+        )
+
+
+def _references_markdown(references):
+    return "\n".join(f"- {reference}" for reference in references or [])
+
+
+def _read(path, model):
+    try:
+        post = frontmatter.load(path)
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ContentFileError(f"{path}: the front matter is not valid YAML ({error}).") from error
+    meta = dict(post.metadata)
+    missing = [name for name in model.FRONT_MATTER_REQUIRED if not meta.get(name)]
+    if missing:
+        raise ContentFileError(f"{path}: front matter lacks {', '.join(missing)}.")
+    values = {front: meta[front] for front in model.FRONT_MATTER_REQUIRED}
+    values = {model.FRONT_MATTER_FIELDS.get(name, name): value for name, value in values.items()}
+    values.update(
+        body=post.content.strip() + "\n",
+        references=_references_markdown(meta.get("references")),
+    )
+    try:
+        values["nav_order"] = int(meta.get("nav_order", 100))
+    except (TypeError, ValueError) as error:
+        raise ContentFileError(f"{path}: nav_order must be a whole number.") from error
+    for optional in ("last_reviewed", "next_review_due", "reviewer_name", "reviewer_credentials"):
+        if meta.get(optional):
+            values[optional] = meta[optional]
+    return values, meta
+
+
+def _link_relations(document, model, meta, path):
+    for front, (attribute, target_label) in model.FRONT_MATTER_RELATIONS.items():
+        target_model = apps.get_model(target_label)
+        wanted = meta.get(front)
+        if wanted is None:
+            continue
+        if isinstance(wanted, list):
+            targets = list(target_model.objects.filter(slug__in=wanted))
+            unknown = set(wanted) - {target.slug for target in targets}
+            if unknown:
+                raise ContentFileError(f"{path}: {front} names unknown slugs {sorted(unknown)}.")
+            getattr(document, attribute).set(targets)
+        elif wanted == "contact":
+            setattr(document, attribute, None)
+        else:
+            target = target_model.objects.filter(slug=wanted).first()
+            if target is None:
+                raise ContentFileError(f"{path}: {front} names unknown slug {wanted!r}.")
+            setattr(document, attribute, target)
+            document.save()
+
+
+def _load_model(model, force):
+    directory = Path(apps.get_app_config(model._meta.app_label).path) / "pages"
+    report, to_link = LoadReport(), []
+    for path in sorted(directory.glob("*.md")):
+        values, meta = _read(path, model)
+        slug = path.stem
+        document = model.objects.filter(slug=slug).first()
+        if document is None:
+            document = model(slug=slug, published=True, **values)
+            report.created.append(slug)
+        elif document.is_edited and not force:
+            report.kept.append(slug)
+            continue
+        else:
+            for name, value in values.items():
+                setattr(document, name, value)
+            if document.authored_checksum() == document.source_checksum and not force:
+                report.unchanged.append(slug)
+                continue
+            report.updated.append(slug)
+        document.source_checksum = document.authored_checksum()
+        try:
+            document.full_clean(exclude=["source_checksum"])
+        except ValidationError as error:
+            raise ContentFileError(f"{path}: {'; '.join(error.messages)}") from error
+        document.save()
+        if slug in report.created or force:
+            to_link.append((document, meta, path))
+    return report, to_link
+
+
+def load_clinic_profile():
+    """Create the clinic profile from content/clinic.yaml if there is none; never change one."""
+    if ClinicProfile.objects.exists():
+        return False
+    path = Path(apps.get_app_config("content").path) / "clinic.yaml"
+    ClinicProfile(**yaml.safe_load(path.read_text())).save()
+    return True
+
+
+@transaction.atomic
+def load_content(*, force=False):
+    """Load every app's authored documents; returns {model label: LoadReport}."""
+    reports, to_link = {}, []
+    models = [model for model in apps.get_models() if hasattr(model, "FRONT_MATTER_REQUIRED")]
+    for model in sorted(models, key=lambda m: m.LOAD_ORDER):
+        reports[model._meta.verbose_name_plural], linking = _load_model(model, force)
+        to_link.extend((document, type(document), meta, path) for document, meta, path in linking)
+    for document, model, meta, path in to_link:
+        _link_relations(document, model, meta, path)
+    load_clinic_profile()
+    return reports

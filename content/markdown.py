@@ -1,0 +1,162 @@
+"""The one way Markdown becomes HTML on this site.
+
+Staff write Markdown; patients read HTML. Everything in between happens here, once, when the text is
+saved: Python-Markdown turns the text into HTML (heading anchors, tables, lists, footnote references,
+callout boxes, definition lists), then nh3 keeps only the tags, attributes and URL schemes listed below.
+The public pages, the admin's live preview (``MARKDOWNX_MARKDOWNIFY_FUNCTION``) and every other app
+call :func:`render` or :func:`markdownify`, so what staff preview is exactly what patients see.
+"""
+
+import html
+import re
+from dataclasses import dataclass, field
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+ALLOWED_TAGS = {
+    "a",
+    "abbr",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "hr",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class"},
+    "abbr": {"title"},
+    "div": {"class"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "li": {"id"},
+    "ol": {"start"},
+    "p": {"class"},
+    "sup": {"id"},
+}
+# Class names the stylesheet knows: callout boxes (admonitions) and footnote references.
+CALLOUT_KINDS = {"note", "tip", "warning", "danger"}
+ALLOWED_CLASSES = CALLOUT_KINDS | {
+    "admonition",
+    "admonition-title",
+    "footnote",
+    "footnote-ref",
+    "footnote-backref",
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+EXTERNAL_REL = "noopener noreferrer"
+
+_OPENING_A_TAG = re.compile(r'<a\s(?:[^>"]|"[^"]*")*>')
+_EXTERNAL_HREF = re.compile(r'\shref="(?:https?:)?//', re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Sanitized HTML and the page's table of contents (its second-level headings)."""
+
+    html: str
+    toc: list = field(default_factory=list)
+
+
+class _DemoteTopHeadings(Treeprocessor):
+    """The page title is the only <h1>; a '# heading' in the body becomes an <h2>."""
+
+    def run(self, root):
+        for element in root.iter("h1"):
+            element.tag = "h2"
+
+
+class _SiteExtension(Extension):
+    def extendMarkdown(self, md):
+        # Before the toc extension (priority 5) so demoted headings get anchors and TOC entries.
+        md.treeprocessors.register(_DemoteTopHeadings(md), "demote_top_headings", 30)
+
+
+def _keep_known_classes(tag, attribute, value):
+    if attribute != "class":
+        return value
+    kept = [name for name in value.split() if name in ALLOWED_CLASSES]
+    return " ".join(kept) or None
+
+
+def _mark_external_links(clean_html):
+    """Give links that leave the site rel="noopener noreferrer".
+
+    nh3's own ``link_rel`` would stamp every link, internal ones included; nh3's serializer always
+    writes double-quoted attributes, so the opening tags can be matched reliably here.
+    """
+
+    def add_rel(match):
+        tag = match.group(0)
+        if _EXTERNAL_HREF.search(tag):
+            return f'{tag[:-1]} rel="{EXTERNAL_REL}">'
+        return tag
+
+    return _OPENING_A_TAG.sub(add_rel, clean_html)
+
+
+def sanitize(untrusted_html):
+    """Keep only the allowlisted HTML: no script, style, iframe, event handler or unsafe URL."""
+    clean = nh3.clean(
+        untrusted_html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_known_classes,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+    return _mark_external_links(clean)
+
+
+def _toc_entries(tokens):
+    entries = []
+    for token in tokens:
+        if token["level"] == 2:
+            entries.append({"id": token["id"], "title": html.unescape(token["name"])})
+        entries.extend(_toc_entries(token["children"]))
+    return entries
+
+
+def render(text):
+    """Render staff-written Markdown to sanitized HTML plus the list of its sections."""
+    md = markdown.Markdown(
+        extensions=["admonition", "def_list", "footnotes", "sane_lists", "tables", "toc", _SiteExtension()],
+        extension_configs={
+            "toc": {"toc_depth": "2-4"},
+            "footnotes": {"BACKLINK_TITLE": "Back to the text of note %d"},
+        },
+        output_format="html",
+    )
+    body = md.convert(text or "")
+    return Rendered(html=sanitize(body), toc=_toc_entries(md.toc_tokens))
+
+
+def markdownify(text):
+    """The admin preview's entry point (MARKDOWNX_MARKDOWNIFY_FUNCTION): the same HTML as the page."""
+    return render(text).html

@@ -1,0 +1,126 @@
+"""Public pages (home, education pages, robots.txt) and the staff-only Markdown preview and upload."""
+
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import DetailView, ListView, RedirectView, TemplateView
+from markdownx.views import ImageUploadView
+
+from conditions.models import Condition
+from content import structured_data
+from content.markdown import markdownify
+from content.models import ClinicProfile, Page
+
+# Anyone who may change a Markdown document may use the preview and the image upload.
+EDIT_PERMISSIONS = ("content.change_page", "conditions.change_condition")
+
+
+def can_edit_markdown(user):
+    return user.is_active and user.is_staff and any(user.has_perm(p) for p in EDIT_PERMISSIONS)
+
+
+class DocumentDetailView(DetailView):
+    """A published Markdown document; staff may also open unpublished ones to check them."""
+
+    section = None  # (title, url name) of the list the document belongs to, for breadcrumbs
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        document = self.object
+        section_title, section_url = self.section
+        context["breadcrumbs"] = [
+            ("Home", reverse("content:home")),
+            (section_title, reverse(section_url)),
+            (document.title, None),
+        ]
+        context["canonical_url"] = self.request.build_absolute_uri(document.get_absolute_url())
+        context["jsonld"] = structured_data.as_script(
+            structured_data.medical_web_page(document, context["canonical_url"], ClinicProfile.load())
+        )
+        return context
+
+
+class HomeView(TemplateView):
+    """The way in to every topic: the education pages and the conditions."""
+
+    template_name = "content/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pages"] = Page.objects.published()
+        context["conditions"] = Condition.objects.published()
+        context["canonical_url"] = self.request.build_absolute_uri("/")
+        clinic = structured_data.clinic(ClinicProfile.load(), context["canonical_url"])
+        context["jsonld"] = structured_data.as_script(clinic) if clinic else ""
+        return context
+
+
+class PageListView(ListView):
+    queryset = Page.objects.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["breadcrumbs"] = [("Home", reverse("content:home")), ("Learn", None)]
+        context["canonical_url"] = self.request.build_absolute_uri(reverse("content:page_list"))
+        return context
+
+
+class PageDetailView(DocumentDetailView):
+    model = Page
+    section = ("Learn", "content:page_list")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("next_page")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = self.object
+        context["related"] = page.related.visible_to(self.request.user)
+        next_page = page.next_page
+        if next_page is not None and (next_page.published or self.request.user.is_staff):
+            context["next_page"] = next_page
+        return context
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /markdownx/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+class FaviconView(RedirectView):
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("img/favicon.svg")
+
+
+@require_POST
+def markdown_preview(request):
+    """The admin's live preview: exactly the HTML the public page will show. Staff editors only."""
+    if not can_edit_markdown(request.user):
+        return HttpResponseForbidden("Only staff who edit pages can use the preview.")
+    if "content" not in request.POST:
+        return HttpResponseBadRequest("No content to preview.")
+    return HttpResponse(markdownify(request.POST["content"]))
+
+
+def markdown_image_upload(request, *args, **kwargs):
+    """markdownx's image upload, for staff editors only."""
+    if not can_edit_markdown(request.user):
+        return HttpResponseForbidden("Only staff who edit pages can upload images.")
+    return _image_upload(request, *args, **kwargs)
+
+
+_image_upload = require_POST(ImageUploadView.as_view())
