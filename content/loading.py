@@ -87,10 +87,13 @@ def _link_relations(document, model, meta, path):
             document.save()
 
 
+def pages_directory(model):
+    return Path(apps.get_app_config(model._meta.app_label).path) / "pages"
+
+
 def _load_model(model, force):
-    directory = Path(apps.get_app_config(model._meta.app_label).path) / "pages"
     report, to_link = LoadReport(), []
-    for path in sorted(directory.glob("*.md")):
+    for path in sorted(pages_directory(model).glob("*.md")):
         values, meta = _read(path, model)
         slug = path.stem
         document = model.objects.filter(slug=slug).first()

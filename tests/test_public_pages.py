@@ -73,7 +73,14 @@ def test_every_page_has_landmarks_title_description_and_canonical(client, author
 class _Resources(HTMLParser):
     """The URLs a browser fetches by itself while loading a page (not the links a reader may follow)."""
 
-    FETCHED = {"img": "src", "script": "src", "iframe": "src", "source": "src", "video": "src", "audio": "src"}
+    FETCHED = {
+        "img": "src",
+        "script": "src",
+        "iframe": "src",
+        "source": "src",
+        "video": "src",
+        "audio": "src",
+    }
 
     def __init__(self):
         super().__init__()
@@ -125,7 +132,11 @@ def test_reviewed_page_shows_review_and_json_ld(client, authored):
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', body).group(1))
     assert data["@type"] == "MedicalWebPage"
     assert data["lastReviewed"] == "2026-10-01"
-    assert data["reviewedBy"] == {"@type": "Person", "name": "Dr. Ana Reyes", "description": "MD, psychiatrist"}
+    assert data["reviewedBy"] == {
+        "@type": "Person",
+        "name": "Dr. Ana Reyes",
+        "description": "MD, psychiatrist",
+    }
 
 
 def test_unreviewed_page_says_so_plainly(client, authored):
@@ -154,7 +165,9 @@ def test_long_page_has_contents_breadcrumbs_related_and_one_next_step(client, au
 
 
 def test_short_page_has_no_table_of_contents(client, db):
-    page = Page.objects.create(title="Short", slug="short", summary="S", body="## One?\n\nYes.", published=True)
+    page = Page.objects.create(
+        title="Short", slug="short", summary="S", body="## One?\n\nYes.", published=True
+    )
     assert 'class="toc"' not in client.get(page.get_absolute_url()).content.decode()
 
 
