@@ -33,12 +33,12 @@ RUN_ENV = DJANGO_SECRET_KEY="$$(cat $(DATA)/secret_key)" \
 	DJANGO_LOCAL_HTTP=1 DJANGO_DEBUG=0 PORT=$(PORT)
 
 run: $(VENV)/.installed $(DATA)/secret_key
-	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
-	$(RUN_ENV) $(BIN)/python manage.py load_content
-	$(RUN_ENV) $(BIN)/python manage.py create_first_admin
-	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@$(RUN_ENV) $(BIN)/python manage.py migrate --noinput --verbosity 0
+	@$(RUN_ENV) $(BIN)/python manage.py load_content
+	@$(RUN_ENV) $(BIN)/python manage.py create_first_admin
+	@$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving the clinic site at http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
-	$(RUN_ENV) exec $(BIN)/gunicorn --config clinic_site/gunicorn.conf.py clinic_site.wsgi
+	@$(RUN_ENV) exec $(BIN)/gunicorn --config clinic_site/gunicorn.conf.py clinic_site.wsgi
 
 dev: $(VENV)/.installed
 	mkdir -p $(DATA)
