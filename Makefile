@@ -27,25 +27,31 @@ $(DATA)/secret_key:
 	mkdir -p $(DATA)
 	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(64))" > $@
 
+$(DATA)/inquiry_key:
+	mkdir -p $(DATA)
+	umask 077 && $(PYTHON) -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())" > $@
+
 # The settings make run serves with: its own secret, localhost only, no HTTPS redirect (plain HTTP).
 RUN_ENV = DJANGO_SECRET_KEY="$$(cat $(DATA)/secret_key)" \
+	INQUIRY_ENCRYPTION_KEY="$${INQUIRY_ENCRYPTION_KEY:-$$(cat $(DATA)/inquiry_key)}" \
 	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
 	DJANGO_LOCAL_HTTP=1 DJANGO_DEBUG=0 PORT=$(PORT)
 
-run: $(VENV)/.installed $(DATA)/secret_key
+run: $(VENV)/.installed $(DATA)/secret_key $(DATA)/inquiry_key
 	@$(RUN_ENV) $(BIN)/python manage.py migrate --noinput --verbosity 0
 	@$(RUN_ENV) $(BIN)/python manage.py load_content
 	@$(RUN_ENV) $(BIN)/python manage.py create_first_admin
 	@$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving the clinic site at http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
-	@$(RUN_ENV) exec $(BIN)/gunicorn --config clinic_site/gunicorn.conf.py clinic_site.wsgi
+	@$(RUN_ENV) $(BIN)/python manage.py send_pending_notifications --every 60 & \
+	$(RUN_ENV) exec $(BIN)/gunicorn --config clinic_site/gunicorn.conf.py clinic_site.wsgi
 
-dev: $(VENV)/.installed
+dev: $(VENV)/.installed $(DATA)/inquiry_key
 	mkdir -p $(DATA)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_content
 	DJANGO_DEBUG=1 $(BIN)/python manage.py create_first_admin
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DJANGO_DEBUG=1 INQUIRY_ENCRYPTION_KEY="$$(cat $(DATA)/inquiry_key)" $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Tests run with DEBUG off, as production does; a throwaway secret is made for each run.
 TEST_ENV = DJANGO_SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
@@ -62,8 +68,8 @@ lint: $(VENV)/.installed-test
 # Re-pin every dependency (with hashes) from pyproject.toml.
 lock: | $(BIN)/python
 	$(BIN)/pip install --quiet pip-tools
-	$(BIN)/pip-compile --quiet --strip-extras --generate-hashes -o requirements.txt pyproject.toml
-	$(BIN)/pip-compile --quiet --strip-extras --generate-hashes --extra test -o requirements-test.txt pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --generate-hashes --allow-unsafe -o requirements.txt pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --generate-hashes --allow-unsafe --extra test -o requirements-test.txt pyproject.toml
 	sed -i '/^--extra-index-url file:/d;/^--find-links/d' requirements.txt requirements-test.txt
 
 clean:

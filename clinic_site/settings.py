@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "markdownx",
     "content",
     "conditions",
+    "inquiries",
 ]
 
 MIDDLEWARE = [
@@ -146,7 +147,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
-if env_bool("DJANGO_BEHIND_PROXY"):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -155,6 +157,35 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Where links in emails point; the site's public address.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
+
+# Email. With no EMAIL_HOST, messages are written to the console (they never hold health data).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = 10
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic-site@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+FRONT_DESK_EMAIL = os.environ.get("FRONT_DESK_EMAIL", "frontdesk@localhost")
+
+# Inquiries: encryption at rest, abuse limits, retention.
+INQUIRY_ENCRYPTION_KEYS = env_list("INQUIRY_ENCRYPTION_KEY")  # newest first; older keys still decrypt
+INQUIRY_RATE_LIMIT = (int(os.environ.get("INQUIRY_RATE_LIMIT", "5")), 600)  # submissions per 10 minutes
+INQUIRY_MIN_SECONDS = 3  # a person takes longer than this to fill in the form
+INQUIRY_FORM_MAX_AGE = 24 * 3600  # a form left open longer than this asks to be sent again
+INQUIRY_MAX_REQUEST_BYTES = 64 * 1024
+INQUIRY_RETENTION_DAYS = int(os.environ.get("INQUIRY_RETENTION_DAYS", "365"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 LOGGING = {
     "version": 1,

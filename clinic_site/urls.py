@@ -12,6 +12,7 @@ admin.site.site_title = "Clinic site admin"
 urlpatterns = [
     path("", include("content.urls")),
     path("conditions/", include("conditions.urls")),
+    path("contact/", include("inquiries.urls")),
     path("admin/", admin.site.urls),
     # markdownx's own URLs answer anyone; these names replace them with staff-only views.
     path("markdownx/markdownify/", content_views.markdown_preview, name="markdownx_markdownify"),

@@ -23,7 +23,6 @@ class ConditionListView(ListView):
             for level in EvidenceLevel
         ]
         context["breadcrumbs"] = [("Home", reverse("content:home")), ("Conditions", None)]
-        context["canonical_url"] = self.request.build_absolute_uri(reverse("conditions:condition_list"))
         return context
 
 

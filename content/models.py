@@ -128,6 +128,11 @@ class ClinicProfile(models.Model):
     postal_code = models.CharField("ZIP code", max_length=20)
     hours = models.TextField(help_text="One line per day or range of days, e.g. 'Mon–Fri 8:00 am–5:00 pm'.")
     service_area = models.CharField(max_length=200, help_text="Where patients come from, in plain words.")
+    response_time = models.CharField(
+        max_length=100,
+        default="within one business day",
+        help_text="How soon the front desk answers an inquiry, ending the sentence 'We will reach you …'.",
+    )
 
     class Meta:
         verbose_name = "clinic profile"

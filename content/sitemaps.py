@@ -9,7 +9,7 @@ from content.models import Page
 
 class ListsSitemap(Sitemap):
     def items(self):
-        return ["content:home", "content:page_list", "conditions:condition_list"]
+        return ["content:home", "content:page_list", "conditions:condition_list", "inquiries:contact"]
 
     def location(self, item):
         return reverse(item)

@@ -66,7 +66,6 @@ class PageListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["breadcrumbs"] = [("Home", reverse("content:home")), ("Learn", None)]
-        context["canonical_url"] = self.request.build_absolute_uri(reverse("content:page_list"))
         return context
 
 

@@ -1,10 +1,13 @@
 """Shared fixtures: fast, isolated settings for every test, the authored content, and staff users."""
 
 import pytest
-from django.contrib.auth.models import Permission
+from cryptography.fernet import Fernet
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
 from content.models import Page
+
+TEST_ENCRYPTION_KEY = Fernet.generate_key().decode()
 
 
 @pytest.fixture(autouse=True)
@@ -13,6 +16,10 @@ def _test_settings(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STATIC_ROOT.mkdir()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.INQUIRY_ENCRYPTION_KEYS = [TEST_ENCRYPTION_KEY]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.FRONT_DESK_EMAIL = "desk@clinic.example"
+    settings.SITE_URL = "https://clinic.example"
     # The manifest storage needs collectstatic; tests read static files from the source folders.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -52,3 +59,19 @@ def draft_page(db):
         body="## Is it ready?\n\nNo.",
         published=False,
     )
+
+
+def _member_of(django_user_model, username, group):
+    user = django_user_model.objects.create_user(username, password="a long test password", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def front_desk(django_user_model):
+    return _member_of(django_user_model, "desk", "Front desk")
+
+
+@pytest.fixture
+def content_editor(django_user_model):
+    return _member_of(django_user_model, "writer", "Content editors")

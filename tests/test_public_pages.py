@@ -19,6 +19,9 @@ HTML_URLS = [
     "/",
     "/learn/",
     "/conditions/",
+    "/contact/",
+    "/contact/?kind=insurance",
+    "/contact/thanks/",
     *[f"/learn/{slug}/" for slug in PAGE_SLUGS],
     *[f"/conditions/{slug}/" for slug in CONDITION_SLUGS],
 ]
@@ -65,7 +68,7 @@ def test_every_page_has_landmarks_title_description_and_canonical(client, author
     assert re.search(r"<title>[^<]+ \| Example Ketamine Clinic</title>", body)
     description = re.search(r'<meta name="description" content="([^"]+)">', body).group(1)
     assert 20 < len(description) <= 200
-    assert f'<link rel="canonical" href="http://testserver{url}">' in body
+    assert f'<link rel="canonical" href="http://testserver{url.split("?")[0]}">' in body
     assert "this site gives general information, not medical advice" in body
     assert 'href="tel:+15550100100"' in body  # the clinic's phone, tap to call
 
@@ -173,7 +176,15 @@ def test_short_page_has_no_table_of_contents(client, db):
 
 def test_page_without_next_page_invites_contact(client, authored):
     body = client.get("/learn/faq/").content.decode()
-    assert "Call us at (555) 010-0100" in body
+    next_step = re.search(r'<section class="next-step".*?</section>', body, re.S).group(0)
+    assert '<a class="button" href="/contact/">Contact us</a>' in next_step
+    assert 'href="/contact/?kind=insurance"' in next_step and 'href="tel:+15550100100"' in next_step
+
+
+@pytest.mark.parametrize("url", HTML_URLS)
+def test_every_page_links_the_contact_form_in_footer(client, authored, url):
+    footer = client.get(url).content.decode().split('<footer class="site-footer">')[1]
+    assert 'href="/contact/"' in footer and 'href="/contact/?kind=insurance"' in footer
 
 
 def test_unpublished_page_is_404_for_visitors_and_visible_to_staff(client, draft_page, editor):
@@ -209,7 +220,7 @@ def test_condition_page_states_its_evidence(client, authored):
 
 def test_sitemap_lists_every_published_document(client, authored):
     body = client.get("/sitemap.xml").content.decode()
-    for url in HTML_URLS:
+    for url in [u for u in HTML_URLS if "?" not in u and "thanks" not in u]:
         assert f"<loc>http://testserver{url}</loc>" in body
 
 

@@ -1,0 +1,54 @@
+"""The two staff groups: the front desk sees inquiries and nothing else; content editors the reverse."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+GROUPS = {
+    "Front desk": [
+        ("inquiries", "view_inquiry"),
+        ("inquiries", "change_inquiry"),
+        ("inquiries", "export_inquiry"),
+    ],
+    "Content editors": [
+        ("content", "add_page"),
+        ("content", "change_page"),
+        ("content", "view_page"),
+        ("conditions", "add_condition"),
+        ("conditions", "change_condition"),
+        ("conditions", "view_condition"),
+        ("content", "change_clinicprofile"),
+        ("content", "view_clinicprofile"),
+    ],
+}
+
+
+def make_groups(apps, schema_editor):
+    # Permissions are normally made after all migrations run; these groups need them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for app_label, codename in codenames:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+def remove_groups(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=GROUPS).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("inquiries", "0001_initial"),
+        ("content", "0002_clinicprofile_response_time"),
+        ("conditions", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(make_groups, remove_groups)]

@@ -1,0 +1,231 @@
+"""What happens to an inquiry: submitted, notified, logged, exported, purged.
+
+Business actions live here as small functions with keyword-only arguments, so the view, the admin and
+the management commands all do the same thing the same way.
+"""
+
+import csv
+import hashlib
+import hmac
+import logging
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from inquiries.models import AccessLogEntry, Inquiry, RateLimitHit
+
+logger = logging.getLogger(__name__)
+
+# Words that suggest someone may be in danger. A match puts the inquiry at the top of the queue and the
+# crisis card first on the thank-you page. Matching is generous on purpose: a false alarm costs a call.
+CRISIS_PATTERNS = [
+    r"suicid\w*",
+    r"kill(?:ing)? my ?self",
+    r"end(?:ing)? (?:my|it) (?:life|all)",
+    r"take my (?:own )?life",
+    r"want(?:ed)? to die",
+    r"better off dead",
+    r"no reason to live",
+    r"over ?dos\w*",
+    r"hurt(?:ing)? my ?self",
+    r"harm(?:ing)? my ?self",
+    r"self[- ]harm\w*",
+    r"cut(?:ting)? my ?self",
+]
+_CRISIS = re.compile(r"\b(?:" + "|".join(CRISIS_PATTERNS) + r")\b", re.IGNORECASE)
+
+DUPLICATE_WINDOW = timedelta(minutes=10)
+
+
+def mentions_crisis(text):
+    return bool(text and _CRISIS.search(text))
+
+
+def _keyed_hash(*parts):
+    message = "\x1f".join(str(part) for part in parts).encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def client_key(request):
+    """A keyed hash of the client's address: enough to rate-limit, useless to identify anyone."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if settings.BEHIND_PROXY:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        address = next((part for part in reversed(forwarded) if part), address)
+    return _keyed_hash("client", address)
+
+
+def rate_limited(*, client):
+    """True when this client has already sent the allowed number of inquiries in the window."""
+    limit, window = settings.INQUIRY_RATE_LIMIT
+    since = timezone.now() - timedelta(seconds=window)
+    return RateLimitHit.objects.filter(client=client, at__gte=since).count() >= limit
+
+
+def rate_limit_record(*, client):
+    """Count one submission. The table lives in the database, so every gunicorn worker shares it."""
+    limit, window = settings.INQUIRY_RATE_LIMIT
+    RateLimitHit.objects.filter(at__lt=timezone.now() - timedelta(seconds=window)).delete()
+    RateLimitHit.objects.create(client=client)
+
+
+def _fingerprint(data):
+    fields = ("kind", "name", "phone", "email", "message", "member_id")
+    return _keyed_hash("inquiry", *(str(data.get(name, "")).strip().lower() for name in fields))
+
+
+def inquiry_submit(*, data, token):
+    """Save a new inquiry, exactly once, and queue its notification.
+
+    `data` is the cleaned form data; `token` is the form's one-time submission token. A second
+    submission with the same token, or with the same content within a few minutes, returns the
+    inquiry that was already saved instead of making another.
+    """
+    fingerprint = _fingerprint(data)
+    duplicate = Inquiry.objects.filter(
+        fingerprint=fingerprint, received__gte=timezone.now() - DUPLICATE_WINDOW
+    ).first()
+    if duplicate is not None:
+        return duplicate
+    inquiry = Inquiry(
+        **data,
+        submission_token=token,
+        fingerprint=fingerprint,
+        consent_at=timezone.now(),
+        urgent=mentions_crisis(data.get("message")),
+    )
+    try:
+        with transaction.atomic():
+            inquiry.save()
+    except IntegrityError:
+        return Inquiry.objects.get(submission_token=token)
+    # After the commit, so the inquiry is safe on disk before the mail server is even asked.
+    transaction.on_commit(lambda: notification_send(inquiry_id=inquiry.pk))
+    return inquiry
+
+
+def notification_message(inquiry):
+    """Subject and body of the front-desk email: a number, a kind and a link. Nothing the person typed."""
+    subject = f"New inquiry #{inquiry.pk} ({inquiry.get_kind_display().lower()})"
+    if inquiry.urgent:
+        subject = f"URGENT: {subject}"
+    link = settings.SITE_URL.rstrip("/") + inquiry.get_admin_url()
+    body = (
+        f"{subject} — review it here: {link}\n\nSign in to read it. This email holds no details on purpose.\n"
+    )
+    return subject, body
+
+
+def notification_send(*, inquiry_id):
+    """Send one inquiry's notification, if nobody has sent or is sending it. Returns True if sent."""
+    now = timezone.now()
+    stale = now - timedelta(minutes=5)
+    claimed = (
+        Inquiry.objects.filter(pk=inquiry_id, notified_at__isnull=True)
+        .exclude(notify_claimed_at__gte=stale)
+        .update(notify_claimed_at=now)
+    )
+    if not claimed:
+        return False
+    inquiry = Inquiry.objects.only("pk", "kind", "urgent").get(pk=inquiry_id)
+    subject, body = notification_message(inquiry)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [settings.FRONT_DESK_EMAIL])
+    except Exception as error:  # noqa: BLE001 -- any mail failure leaves the notification pending
+        Inquiry.objects.filter(pk=inquiry_id).update(
+            notify_claimed_at=None, notify_attempts=F("notify_attempts") + 1
+        )
+        logger.warning(
+            "Notification for inquiry #%s not sent yet (%s); it will be retried.",
+            inquiry_id,
+            type(error).__name__,
+        )
+        return False
+    Inquiry.objects.filter(pk=inquiry_id).update(notified_at=timezone.now(), notify_claimed_at=None)
+    return True
+
+
+def notifications_send_pending():
+    """Send every notification still waiting (the outbox sweep). Returns (sent, still pending)."""
+    sent = 0
+    for inquiry_id in (
+        Inquiry.objects.filter(notified_at__isnull=True).order_by("pk").values_list("pk", flat=True)
+    ):
+        sent += notification_send(inquiry_id=inquiry_id)
+    return sent, Inquiry.objects.filter(notified_at__isnull=True).count()
+
+
+def access_log_record(*, user, action, inquiry_ids=(None,), detail=""):
+    AccessLogEntry.objects.bulk_create(
+        AccessLogEntry(
+            user=user, username=user.get_username(), action=action, inquiry_id=inquiry_id, detail=detail[:200]
+        )
+        for inquiry_id in inquiry_ids
+    )
+
+
+# Cells a spreadsheet would run as a formula start with one of these.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+EXPORT_COLUMNS = [
+    ("Inquiry", lambda i: i.pk),
+    ("Received", lambda i: timezone.localtime(i.received).strftime("%Y-%m-%d %H:%M")),
+    ("Kind", lambda i: i.get_kind_display()),
+    ("Status", lambda i: i.get_status_display()),
+    ("Urgent", lambda i: "yes" if i.urgent else "no"),
+    ("Name", lambda i: i.name),
+    ("Phone", lambda i: i.phone_display),
+    ("Email", lambda i: i.email),
+    ("Preferred contact", lambda i: i.get_preferred_contact_display()),
+    ("Preferred time", lambda i: i.get_preferred_time_display()),
+    ("Service", lambda i: i.get_service_display()),
+    ("Assigned to", lambda i: i.assigned_to.get_username() if i.assigned_to else ""),
+]
+
+
+def spreadsheet_safe(value):
+    """Neutralize formula injection: a cell that would start a formula is read as plain text."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def inquiries_export(*, user, inquiries, stream):
+    """Write the queue's working columns as CSV (no message, no insurance numbers) and log it."""
+    inquiries = list(inquiries)
+    writer = csv.writer(stream)
+    writer.writerow([title for title, _ in EXPORT_COLUMNS])
+    for inquiry in inquiries:
+        writer.writerow([spreadsheet_safe(value(inquiry)) for _, value in EXPORT_COLUMNS])
+    access_log_record(
+        user=user,
+        action=AccessLogEntry.Action.EXPORT,
+        inquiry_ids=[i.pk for i in inquiries],
+        detail="CSV export",
+    )
+
+
+def inquiries_set_status(*, user, inquiries, status):
+    """Move inquiries to a new status (a bulk action in the queue) and log the change."""
+    ids = list(inquiries.values_list("pk", flat=True))
+    closing = status in (Inquiry.Status.CLOSED, Inquiry.Status.SPAM)
+    Inquiry.objects.filter(pk__in=ids).update(status=status, closed_at=timezone.now() if closing else None)
+    access_log_record(
+        user=user, action=AccessLogEntry.Action.CHANGE, inquiry_ids=ids, detail=f"status: {status}"
+    )
+    return len(ids)
+
+
+def inquiries_purge(*, retention_days=None):
+    """Delete closed and spam inquiries closed longer ago than the retention period. Returns the count."""
+    days = settings.INQUIRY_RETENTION_DAYS if retention_days is None else retention_days
+    cutoff = timezone.now() - timedelta(days=days)
+    expired = Inquiry.objects.filter(
+        status__in=[Inquiry.Status.CLOSED, Inquiry.Status.SPAM], closed_at__lt=cutoff
+    )
+    count = expired.delete()[1].get(Inquiry._meta.label, 0)
+    logger.info("Purged %d closed inquiries older than %d days.", count, days)
+    return count
