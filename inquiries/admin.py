@@ -5,7 +5,7 @@ is shown read-only: the desk works on status, assignment and notes, never on the
 """
 
 from django.contrib import admin, messages
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -57,21 +57,15 @@ class InquiryAdmin(admin.ModelAdmin):
         fieldsets.append(("Notification", {"fields": ("notified_at",), "classes": ["collapse"]}))
         return fieldsets
 
+    # Urgent first, then new ones, oldest first: nothing waits at the bottom of the queue.
+    ordering = (
+        F("urgent").desc(),
+        Case(When(status=Inquiry.Status.NEW, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        "received",
+    )
+
     def get_queryset(self, request):
-        # Urgent first, then new ones, oldest first: nothing waits at the bottom of the queue.
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("assigned_to")
-            .annotate(
-                not_new=Case(
-                    When(status=Inquiry.Status.NEW, then=Value(0)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-            )
-            .order_by("-urgent", "not_new", "received")
-        )
+        return super().get_queryset(request).select_related("assigned_to")
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)

@@ -150,16 +150,19 @@ class AccessLogEntry(models.Model):
         raise PermissionError("The inquiry access log is append-only.")
 
 
-class RateLimitHit(models.Model):
-    """One accepted submission from a client, kept for the rate-limit window. Shared by every worker."""
+class RateLimitBucket(models.Model):
+    """How many submissions one client made in one rate-limit window. Shared by every worker.
 
-    client = models.CharField(
-        max_length=64, help_text="A keyed hash of the client address, never the address."
-    )
-    at = models.DateTimeField(default=timezone.now)
+    Taking a slot is a single conditional UPDATE (count < limit), which the database applies atomically,
+    so two workers can never both take the last slot, on SQLite or PostgreSQL.
+    """
+
+    client = models.CharField(max_length=64, help_text="A keyed hash of the client address, never the address.")
+    window = models.PositiveBigIntegerField(help_text="Which window of INQUIRY_RATE_LIMIT seconds since 1970.")
+    count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["client", "at"]), models.Index(fields=["at"])]
+        constraints = [models.UniqueConstraint(fields=["client", "window"], name="one_bucket_per_client_window")]
 
     def __str__(self):
-        return f"{self.client[:8]}… at {self.at:%H:%M:%S}"
+        return f"{self.client[:8]}…: {self.count} in window {self.window}"

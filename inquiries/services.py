@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import logging
 import re
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from inquiries.models import AccessLogEntry, Inquiry, RateLimitHit
+from inquiries.models import AccessLogEntry, Inquiry, RateLimitBucket
 
 logger = logging.getLogger(__name__)
 
@@ -60,18 +61,22 @@ def client_key(request):
     return _keyed_hash("client", address)
 
 
-def rate_limited(*, client):
-    """True when this client has already sent the allowed number of inquiries in the window."""
-    limit, window = settings.INQUIRY_RATE_LIMIT
-    since = timezone.now() - timedelta(seconds=window)
-    return RateLimitHit.objects.filter(client=client, at__gte=since).count() >= limit
-
-
-def rate_limit_record(*, client):
-    """Count one submission. The table lives in the database, so every gunicorn worker shares it."""
-    limit, window = settings.INQUIRY_RATE_LIMIT
-    RateLimitHit.objects.filter(at__lt=timezone.now() - timedelta(seconds=window)).delete()
-    RateLimitHit.objects.create(client=client)
+def rate_limit_take(*, client):
+    """Take one of this client's submissions for the current window; False when none are left."""
+    limit, window_seconds = settings.INQUIRY_RATE_LIMIT
+    window = int(time.time() // window_seconds)
+    buckets = RateLimitBucket.objects.filter(client=client, window=window)
+    if buckets.filter(count__lt=limit).update(count=F("count") + 1):
+        return True
+    if buckets.exists():
+        return False
+    RateLimitBucket.objects.filter(window__lt=window).delete()  # old windows are no longer needed
+    try:
+        with transaction.atomic():
+            RateLimitBucket.objects.create(client=client, window=window, count=1)
+    except IntegrityError:  # another worker made the bucket first: take a slot in it instead
+        return bool(buckets.filter(count__lt=limit).update(count=F("count") + 1))
+    return True
 
 
 def _fingerprint(data):

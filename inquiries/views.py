@@ -65,12 +65,6 @@ def contact(request):
         return render(request, "inquiries/too_large.html", status=413)
 
     form = form_class(request.POST)
-    client = services.client_key(request)
-    if services.rate_limited(client=client):
-        form.is_valid()  # show what they typed, with any errors, so nothing is lost
-        notice = "You have sent several messages in a short time, so we cannot take another one just now."
-        return _render_form(request, form, status=429, notice=notice)
-
     token, seconds = _read_token(request.POST.get("token", ""))
     if token is None:
         data = request.POST.copy()
@@ -83,7 +77,10 @@ def contact(request):
     if not form.is_valid():
         return _render_form(request, form)
 
-    services.rate_limit_record(client=client)
+    if not services.rate_limit_take(client=services.client_key(request)):
+        # What they typed stays on the page, so nothing is lost.
+        notice = "You have sent several messages in a short time, so we cannot take another one just now."
+        return _render_form(request, form, status=429, notice=notice)
     if form.is_bot() or seconds < settings.INQUIRY_MIN_SECONDS:
         return _thank(request)  # looks the same to a bot; nothing is saved and nobody is told
 

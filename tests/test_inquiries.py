@@ -389,7 +389,9 @@ def test_a_notification_already_being_sent_is_not_sent_again(post, monkeypatch):
     with time_machine.travel(inquiry.received, tick=False):
         assert services.notification_send(inquiry_id=inquiry.pk) is False
     with time_machine.travel(inquiry.received + timedelta(minutes=6), tick=False):
-        assert services.notification_send(inquiry_id=inquiry.pk) is True  # the other worker's claim went stale
+        assert (
+            services.notification_send(inquiry_id=inquiry.pk) is True
+        )  # the other worker's claim went stale
     assert services.notification_send(inquiry_id=inquiry.pk) is False
     assert len(mail.outbox) == 1
 
