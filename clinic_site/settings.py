@@ -186,6 +186,7 @@ INQUIRY_FORM_MAX_AGE = 24 * 3600  # a form left open longer than this asks to be
 INQUIRY_MAX_REQUEST_BYTES = 64 * 1024
 INQUIRY_RETENTION_DAYS = int(os.environ.get("INQUIRY_RETENTION_DAYS", "365"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DEFAULT_EXCEPTION_REPORTER_FILTER = "inquiries.error_reports.NoPostDataFilter"
 
 LOGGING = {
     "version": 1,
