@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from inquiries import services
-from inquiries.models import AccessLogEntry, Inquiry
+from inquiries.models import INSURANCE_FIELDS, AccessLogEntry, Inquiry
 
 SUBMITTED_FIELDS = (
     "kind",
@@ -25,15 +25,6 @@ SUBMITTED_FIELDS = (
     "service",
     "message",
     "consent_at",
-)
-INSURANCE_FIELDS = (
-    "insurance_carrier",
-    "member_id",
-    "group_number",
-    "patient_dob",
-    "patient_is_policy_holder",
-    "policy_holder_name",
-    "policy_holder_dob",
 )
 
 

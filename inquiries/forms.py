@@ -9,7 +9,7 @@ from datetime import date
 import phonenumbers
 from django import forms
 
-from inquiries.models import Inquiry
+from inquiries.models import INSURANCE_FIELDS, Inquiry
 
 DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m.%d.%Y"]
 OLDEST_PLAUSIBLE_AGE = 120
@@ -214,16 +214,7 @@ class InsuranceForm(ContactForm):
         help_text="Only if the patient is not the policy holder.",
     )
 
-    model_fields = (
-        *ContactForm.model_fields,
-        "insurance_carrier",
-        "member_id",
-        "group_number",
-        "patient_dob",
-        "patient_is_policy_holder",
-        "policy_holder_name",
-        "policy_holder_dob",
-    )
+    model_fields = (*ContactForm.model_fields, *INSURANCE_FIELDS)
 
     def clean_patient_dob(self):
         return _check_date_of_birth(self.cleaned_data["patient_dob"], "The patient's")

@@ -11,6 +11,17 @@ from django.utils import timezone
 
 from inquiries.fields import EncryptedDateField, EncryptedTextField
 
+# What an insurance verification asks for beyond a general question.
+INSURANCE_FIELDS = (
+    "insurance_carrier",
+    "member_id",
+    "group_number",
+    "patient_dob",
+    "patient_is_policy_holder",
+    "policy_holder_name",
+    "policy_holder_dob",
+)
+
 
 class Inquiry(models.Model):
     class Kind(models.TextChoices):
@@ -157,12 +168,18 @@ class RateLimitBucket(models.Model):
     so two workers can never both take the last slot, on SQLite or PostgreSQL.
     """
 
-    client = models.CharField(max_length=64, help_text="A keyed hash of the client address, never the address.")
-    window = models.PositiveBigIntegerField(help_text="Which window of INQUIRY_RATE_LIMIT seconds since 1970.")
+    client = models.CharField(
+        max_length=64, help_text="A keyed hash of the client address, never the address."
+    )
+    window = models.PositiveBigIntegerField(
+        help_text="Which window of INQUIRY_RATE_LIMIT seconds since 1970."
+    )
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["client", "window"], name="one_bucket_per_client_window")]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "window"], name="one_bucket_per_client_window")
+        ]
 
     def __str__(self):
         return f"{self.client[:8]}…: {self.count} in window {self.window}"

@@ -15,27 +15,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from inquiries import views
+from inquiries.forms import InsuranceForm
 from inquiries.models import Inquiry
 
-FIELDS = [
-    "name",
-    "phone",
-    "email",
-    "preferred_contact",
-    "preferred_time",
-    "service",
-    "message",
-    "consent",
-    "website",
-    "insurance_carrier",
-    "member_id",
-    "group_number",
-    "patient_dob",
-    "patient_is_policy_holder",
-    "policy_holder_name",
-    "policy_holder_dob",
-    "token",
-]
+FIELDS = list(InsuranceForm.base_fields)
 text = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=300)
 
 
@@ -89,6 +72,7 @@ django.setup()
 import time_machine
 from django.test import Client
 from inquiries import views
+from inquiries.forms import InsuranceForm
 
 who, count = sys.argv[1], int(sys.argv[2])
 client = Client(REMOTE_ADDR="192.0.2.10")

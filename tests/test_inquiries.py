@@ -444,7 +444,9 @@ def test_form_view_hides_every_post_parameter_from_error_reports(rf, authored):
 def test_error_reports_hide_post_data_on_every_view(rf):
     from django.views.debug import get_exception_reporter_filter
 
-    request = rf.post("/admin/inquiries/inquiry/1/change/", {"internal_notes": "Patient mentioned a diagnosis"})
+    request = rf.post(
+        "/admin/inquiries/inquiry/1/change/", {"internal_notes": "Patient mentioned a diagnosis"}
+    )
     cleaned = get_exception_reporter_filter(request).get_post_parameters(request)
     assert "diagnosis" not in str(cleaned) and "internal_notes" in cleaned
 
