@@ -6,7 +6,15 @@ from content.admin import DocumentAdmin
 
 @admin.register(Condition)
 class ConditionAdmin(DocumentAdmin):
-    list_display = ("name", "evidence_level", "published", "nav_order", "last_reviewed", "next_review_due")
+    list_display = (
+        "name",
+        "evidence_level",
+        "publication",
+        "reading_grade",
+        "check_problems",
+        "last_reviewed",
+        "next_review_due",
+    )
     list_display_links = ("name",)
     list_filter = ("evidence_level", *DocumentAdmin.list_filter)
     search_fields = ("name", *DocumentAdmin.search_fields)
@@ -14,6 +22,8 @@ class ConditionAdmin(DocumentAdmin):
     filter_horizontal = ("related_pages",)
     fieldsets = (
         (None, {"fields": ("name", "slug", "evidence_level", "summary", "body", "references")}),
-        ("Placement", {"fields": ("published", "nav_order", "related_pages")}),
+        DocumentAdmin.check_fieldset,
+        ("Placement", {"fields": ("nav_order", "related_pages")}),
+        DocumentAdmin.publishing_fieldset,
         DocumentAdmin.review_fieldset,
     )

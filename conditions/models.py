@@ -40,8 +40,13 @@ class Condition(MarkdownDocument):
     FRONT_MATTER_FIELDS = {"evidence": "evidence_level"}
     FRONT_MATTER_RELATIONS = {"related_pages": ("related_pages", "content.Page")}
 
+    LIVE_FIELDS = (*MarkdownDocument.LIVE_FIELDS, "evidence_level")
+
     class Meta(MarkdownDocument.Meta):
-        pass
+        permissions = [
+            ("publish_condition", "Can publish conditions"),
+            ("review_condition", "Can mark conditions clinically reviewed"),
+        ]
 
     def __str__(self):
         return self.name
@@ -53,6 +58,10 @@ class Condition(MarkdownDocument):
     @property
     def evidence_explained(self):
         return EVIDENCE_EXPLAINED[self.evidence_level]
+
+    @property
+    def live_evidence_level(self):
+        return (self.live or {}).get("evidence_level", self.evidence_level)
 
     def get_absolute_url(self):
         return reverse("conditions:condition_detail", kwargs={"slug": self.slug})

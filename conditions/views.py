@@ -18,7 +18,7 @@ class ConditionListView(ListView):
                 "level": level,
                 "label": level.label,
                 "explained": EVIDENCE_EXPLAINED[level],
-                "conditions": [c for c in conditions if c.evidence_level == level],
+                "conditions": [c for c in conditions if c.live_evidence_level == level],
             }
             for level in EvidenceLevel
         ]
@@ -33,4 +33,6 @@ class ConditionDetailView(DocumentDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["related"] = self.object.related_pages.visible_to(self.request.user)
+        level = EvidenceLevel(context["shown"].evidence_level)
+        context["evidence"] = {"label": level.label, "explained": EVIDENCE_EXPLAINED[level]}
         return context

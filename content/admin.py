@@ -1,38 +1,242 @@
-"""Staff editing: pages and the clinic profile, with markdownx's live preview of the public HTML."""
+"""Staff editing: drafts, publishing, clinical review and plain-language checks for every document.
 
-from django.contrib import admin
+Saving keeps a draft; patients see a document only once someone with the publish permission publishes
+it. The same checks (content.checks) show on the edit page, in the list and when publishing.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from markdownx.admin import MarkdownxModelAdmin
 
-from content.models import ClinicProfile, Page
+from content.checks import check_markdown
+from content.models import ClinicalReviewer, ClinicProfile, Page
+
+admin.site.index_template = "admin/clinic_index.html"
+
+
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = "clinical review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue or never reviewed"), ("soon", "Due within 30 days")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.review_overdue()
+        if self.value() == "soon":
+            return queryset.review_due_soon()
+        return queryset
 
 
 class DocumentAdmin(MarkdownxModelAdmin):
-    """What pages and conditions share: review columns, filters and the review fieldset."""
+    """What pages and conditions share: drafts and publishing, review, checks, columns and filters."""
 
-    list_filter = ("published", "next_review_due")
+    list_filter = ("published", ReviewDueFilter)
     search_fields = ("slug", "summary", "body")
-    readonly_fields = ("updated",)
-    review_fieldset = (
-        "Clinical review",
-        {"fields": ("last_reviewed", "next_review_due", "reviewer_name", "reviewer_credentials", "updated")},
-    )
+    readonly_fields = ("publication", "plain_language_check", "last_reviewed", "reviewer", "updated")
+    actions = ["publish_selected", "unpublish_selected", "mark_reviewed_selected"]
+    review_fieldset = ("Clinical review", {"fields": ("last_reviewed", "reviewer", "next_review_due")})
+    check_fieldset = ("Plain-language check (updated when you save)", {"fields": ("plain_language_check",)})
+    publishing_fieldset = ("Publishing", {"fields": ("publication", "updated")})
 
     class Media:
         css = {"all": ("css/admin-preview.css",)}
 
+    # Permissions ------------------------------------------------------------------------------------
+
+    def _perm(self, action):
+        return f"{self.opts.app_label}.{action}_{self.opts.model_name}"
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(self._perm("publish"))
+
+    def has_review_permission(self, request):
+        return request.user.has_perm(self._perm("review")) and hasattr(request.user, "clinical_reviewer")
+
+    # Columns and read-only fields -------------------------------------------------------------------
+
+    @admin.display(description="Status", ordering="published")
+    def publication(self, obj):
+        if obj.pk is None:
+            return "New draft"
+        if not obj.published:
+            return "Draft only: patients cannot see it"
+        if obj.has_unpublished_changes:
+            return "Live, with unpublished draft changes"
+        return "Live"
+
+    @admin.display(description="Reviewed by")
+    def reviewer(self, obj):
+        return f"{obj.reviewer_name}, {obj.reviewer_credentials}" if obj.reviewer_name else "Not yet reviewed"
+
+    @admin.display(description="Grade")
+    def reading_grade(self, obj):
+        return f"{check_markdown(obj.body).grade:.1f}"
+
+    @admin.display(description="Check problems")
+    def check_problems(self, obj):
+        return len(check_markdown(obj.body).problems)
+
+    @admin.display(description="Plain-language check")
+    def plain_language_check(self, obj):
+        if obj.pk is None:
+            return "Save the draft to see the check."
+        return render_to_string("admin/content/check_report.html", {"report": check_markdown(obj.body)})
+
+    # Saving, publishing, reviewing -------------------------------------------------------------------
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context.update(
+            can_publish=self.has_publish_permission(request), can_review=self.has_review_permission(request)
+        )
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        problems = check_markdown(obj.body).problems
+        if problems:
+            shown = "; ".join(problems[:5]) + ("; …" if len(problems) > 5 else "")
+            self.message_user(
+                request, f"Saved, with {len(problems)} things to check: {shown}", messages.WARNING
+            )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._after_save(request, obj) or super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        return self._after_save(request, obj) or super().response_change(request, obj)
+
+    def _change_url(self, obj):
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+
+    def _after_save(self, request, obj):
+        if "_publish" in request.POST:
+            if self._publish(request, obj, confirmed=False):
+                return redirect(self._change_url(obj))
+            if self._needs_confirmation(request, obj):
+                return redirect(f"{self._change_url(obj)}publish/")
+            return redirect(self._change_url(obj))
+        if "_mark_reviewed" in request.POST:
+            self._mark_reviewed(request, [obj])
+            return redirect(self._change_url(obj))
+        return None
+
+    def _needs_confirmation(self, request, obj):
+        return (
+            self.has_publish_permission(request)
+            and obj.review_overdue
+            and not check_markdown(obj.body).blocks_publishing
+        )
+
+    def _publish(self, request, obj, *, confirmed):
+        """Publish if allowed; True when it went live. Overdue review needs `confirmed`."""
+        if not self.has_publish_permission(request):
+            self.message_user(request, "Draft saved. Only clinical reviewers can publish.", messages.ERROR)
+            return False
+        report = check_markdown(obj.body)
+        if report.blocks_publishing:
+            links = ", ".join(f"{link.href} ({link.reason})" for link in report.broken_links)
+            self.message_user(request, f"Not published: fix these links first: {links}.", messages.ERROR)
+            return False
+        if obj.review_overdue and not confirmed:
+            return False
+        obj.publish()
+        self.message_user(request, f"“{obj.title}” is published. Patients can see it now.", messages.SUCCESS)
+        return True
+
+    def _mark_reviewed(self, request, documents):
+        if not self.has_review_permission(request):
+            self.message_user(
+                request,
+                "Only clinical reviewers with credentials on file can mark pages reviewed. "
+                "An administrator can add you under Clinical reviewers.",
+                messages.ERROR,
+            )
+            return
+        credentials = request.user.clinical_reviewer.credentials
+        for document in documents:
+            document.mark_reviewed(reviewer=request.user, credentials=credentials)
+        self.message_user(request, f"{len(documents)} marked clinically reviewed today.", messages.SUCCESS)
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_publish"
+        return [
+            path("<path:object_id>/publish/", self.admin_site.admin_view(self.publish_view), name=name),
+            *super().get_urls(),
+        ]
+
+    def publish_view(self, request, object_id):
+        """Confirm publishing a document whose clinical review is overdue."""
+        obj = get_object_or_404(self.model, pk=object_id)
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            self._publish(request, obj, confirmed=True)
+            return redirect(self._change_url(obj))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "title": f"Publish “{obj.title}”?",
+            "report": check_markdown(obj.body),
+        }
+        return TemplateResponse(request, "admin/content/publish_confirm.html", context)
+
+    @admin.action(description="Publish selected (review must not be overdue)", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        for obj in queryset:
+            if obj.review_overdue:
+                self.message_user(
+                    request,
+                    f"“{obj.title}” not published: its review is overdue. Open it to publish it anyway.",
+                    messages.WARNING,
+                )
+            else:
+                self._publish(request, obj, confirmed=False)
+
+    @admin.action(description="Unpublish selected (patients stop seeing them)", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        for obj in queryset:
+            obj.unpublish()
+        self.message_user(request, f"{queryset.count()} unpublished.", messages.SUCCESS)
+
+    @admin.action(description="Mark selected as clinically reviewed today", permissions=["review"])
+    def mark_reviewed_selected(self, request, queryset):
+        self._mark_reviewed(request, list(queryset))
+
 
 @admin.register(Page)
 class PageAdmin(DocumentAdmin):
-    list_display = ("title", "published", "nav_order", "last_reviewed", "next_review_due")
+    list_display = (
+        "title",
+        "publication",
+        "reading_grade",
+        "check_problems",
+        "last_reviewed",
+        "next_review_due",
+    )
     list_display_links = ("title",)
     search_fields = ("title", *DocumentAdmin.search_fields)
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("related",)
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "body", "references")}),
-        ("Placement", {"fields": ("published", "nav_order", "related", "next_page")}),
+        DocumentAdmin.check_fieldset,
+        ("Placement", {"fields": ("nav_order", "related", "next_page")}),
+        DocumentAdmin.publishing_fieldset,
         DocumentAdmin.review_fieldset,
     )
+
+
+@admin.register(ClinicalReviewer)
+class ClinicalReviewerAdmin(admin.ModelAdmin):
+    list_display = ("user", "credentials")
+    autocomplete_fields = ("user",)
 
 
 @admin.register(ClinicProfile)

@@ -1,9 +1,9 @@
 """Loading the authored Markdown files into the database without losing a staff edit.
 
 Each app keeps its authored documents as ``<app>/pages/<slug>.md``: YAML front matter, then Markdown.
-A document that is missing is created (published). One that staff have not touched since it was last
-loaded is brought up to date with its file. One that staff have edited is kept as it is, unless
-``force`` is given. The clinic profile is created from ``content/clinic.yaml`` when there is none.
+A document that is missing is created and published. One that staff have not touched since it was last
+loaded is brought up to date with its file, and stays published or unpublished as staff left it. One
+that staff have edited is kept as it is, unless ``force`` is given. The clinic profile is created from ``content/clinic.yaml`` when there is none.
 """
 
 from dataclasses import dataclass, field
@@ -98,7 +98,7 @@ def _load_model(model, force):
         slug = path.stem
         document = model.objects.filter(slug=slug).first()
         if document is None:
-            document = model(slug=slug, published=True, **values)
+            document = model(slug=slug, **values)
             report.created.append(slug)
         elif document.is_edited and not force:
             report.kept.append(slug)
@@ -116,6 +116,8 @@ def _load_model(model, force):
         except ValidationError as error:
             raise ContentFileError(f"{path}: {'; '.join(error.messages)}") from error
         document.save()
+        if slug in report.created or document.published:
+            document.publish()  # authored text goes live; a page staff unpublished stays unpublished
         if slug in report.created or force:
             to_link.append((document, meta, path))
     return report, to_link

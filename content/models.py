@@ -6,12 +6,19 @@ so a page request never renders Markdown.
 
 import hashlib
 import json
+from datetime import timedelta
+from types import SimpleNamespace
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from content.markdown import render
+
+REVIEW_INTERVAL = timedelta(days=365)
+DUE_SOON = timedelta(days=30)
 
 
 class PublishedQuerySet(models.QuerySet):
@@ -22,9 +29,23 @@ class PublishedQuerySet(models.QuerySet):
         """What a visitor may open: published documents; staff also see unpublished ones."""
         return self if user.is_active and user.is_staff else self.published()
 
+    def review_overdue(self, today=None):
+        """Never clinically reviewed, or past the date the next review was due."""
+        today = today or timezone.localdate()
+        return self.filter(models.Q(next_review_due__isnull=True) | models.Q(next_review_due__lt=today))
+
+    def review_due_soon(self, today=None):
+        """Due for clinical review within the next 30 days (today included)."""
+        today = today or timezone.localdate()
+        return self.filter(next_review_due__gte=today, next_review_due__lte=today + DUE_SOON)
+
 
 class MarkdownDocument(models.Model):
-    """A published, clinically reviewed Markdown document with references."""
+    """A Markdown document with references, a draft staff work on, and the live version patients see.
+
+    The model's own fields are the working draft. Publishing copies the rendered draft into `live`;
+    visitors only ever see `live`, so saving a draft never changes what patients read.
+    """
 
     slug = models.SlugField(unique=True, max_length=80, help_text="The last part of the web address.")
     summary = models.CharField(
@@ -39,13 +60,25 @@ class MarkdownDocument(models.Model):
     )
     references_html = models.TextField(editable=False, default="")
     nav_order = models.PositiveIntegerField(default=100, help_text="Lower numbers come first in lists.")
-    published = models.BooleanField(default=False)
-    last_reviewed = models.DateField(null=True, blank=True)
-    next_review_due = models.DateField(null=True, blank=True)
-    reviewer_name = models.CharField("clinical reviewer", max_length=120, blank=True)
-    reviewer_credentials = models.CharField(
-        max_length=120, blank=True, help_text="For example: MD, board-certified psychiatrist."
+    published = models.BooleanField(
+        default=False, editable=False, help_text="Patients can see the live version."
     )
+    live = models.JSONField(null=True, blank=True, editable=False, help_text="The version patients see.")
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_reviewed = models.DateField(null=True, blank=True, editable=False)
+    next_review_due = models.DateField(
+        null=True, blank=True, help_text="Set to 12 months after each clinical review; change it if needed."
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewer_name = models.CharField("clinical reviewer", max_length=120, blank=True, editable=False)
+    reviewer_credentials = models.CharField(max_length=120, blank=True, editable=False)
     source_checksum = models.CharField(
         max_length=64,
         blank=True,
@@ -59,20 +92,33 @@ class MarkdownDocument(models.Model):
 
     # Fields that load_content fills from an authored file, besides the subclass's own.
     AUTHORED_FIELDS = ("summary", "body", "references", "nav_order")
+    # What patients see, copied from the draft when it is published.
+    LIVE_FIELDS = ("title", "summary", "body_html", "toc", "references_html")
 
     class Meta:
         abstract = True
         ordering = ["nav_order", "slug"]
 
     def save(self, *args, **kwargs):
-        rendered = render(self.body)
-        self.body_html = rendered.html
-        self.toc = rendered.toc
-        self.references_html = render(self.references).html
+        """Render the Markdown when it has changed since it was last rendered, never otherwise."""
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "body_html", "toc", "references_html"}
+        text_saved = update_fields is None or {"body", "references"} & set(update_fields)
+        if text_saved and getattr(self, "_rendered_text", None) != (self.body, self.references):
+            rendered = render(self.body)
+            self.body_html = rendered.html
+            self.toc = rendered.toc
+            self.references_html = render(self.references).html
+            self._rendered_text = (self.body, self.references)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "body_html", "toc", "references_html"}
         super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        document = super().from_db(db, field_names, values)
+        if "body" in field_names and "references" in field_names:
+            document._rendered_text = (document.body, document.references)
+        return document
 
     def authored_checksum(self):
         """A checksum of the fields an authored file sets, as they are now."""
@@ -83,6 +129,61 @@ class MarkdownDocument(models.Model):
     def is_edited(self):
         """True when staff have changed what load_content last wrote."""
         return bool(self.source_checksum) and self.source_checksum != self.authored_checksum()
+
+    # Drafts and publishing ------------------------------------------------------------------------
+
+    def draft_snapshot(self):
+        return {name: getattr(self, name) for name in self.LIVE_FIELDS}
+
+    @property
+    def has_unpublished_changes(self):
+        return not self.published or self.live != self.draft_snapshot()
+
+    def version(self, *, live):
+        """The live version (what patients see) or the draft, as one object for the templates."""
+        return SimpleNamespace(**(self.live if live and self.live else self.draft_snapshot()))
+
+    @property
+    def live_title(self):
+        return (self.live or {}).get("title", self.title)
+
+    @property
+    def live_summary(self):
+        return (self.live or {}).get("summary", self.summary)
+
+    def publish(self):
+        self.live = self.draft_snapshot()
+        self.published = True
+        self.published_at = timezone.now()
+        self.save(update_fields=["live", "published", "published_at", "updated"])
+
+    def unpublish(self):
+        self.published = False
+        self.save(update_fields=["published", "updated"])
+
+    # Clinical review --------------------------------------------------------------------------------
+
+    @property
+    def review_overdue(self):
+        return self.next_review_due is None or self.next_review_due < timezone.localdate()
+
+    def mark_reviewed(self, *, reviewer, credentials, today=None):
+        today = today or timezone.localdate()
+        self.last_reviewed = today
+        self.next_review_due = today + REVIEW_INTERVAL
+        self.reviewed_by = reviewer
+        self.reviewer_name = reviewer.get_full_name() or reviewer.get_username()
+        self.reviewer_credentials = credentials
+        self.save(
+            update_fields=[
+                "last_reviewed",
+                "next_review_due",
+                "reviewed_by",
+                "reviewer_name",
+                "reviewer_credentials",
+                "updated",
+            ]
+        )
 
 
 class Page(MarkdownDocument):
@@ -107,13 +208,30 @@ class Page(MarkdownDocument):
     FRONT_MATTER_RELATIONS = {"related": ("related", "content.Page"), "next": ("next_page", "content.Page")}
 
     class Meta(MarkdownDocument.Meta):
-        pass
+        permissions = [
+            ("publish_page", "Can publish pages"),
+            ("review_page", "Can mark pages clinically reviewed"),
+        ]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return reverse("content:page_detail", kwargs={"slug": self.slug})
+
+
+class ClinicalReviewer(models.Model):
+    """A staff member who reviews pages clinically, with the credentials shown beside their name."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinical_reviewer"
+    )
+    credentials = models.CharField(
+        max_length=120, help_text="As patients should read it, e.g. 'MD, psychiatrist'."
+    )
+
+    def __str__(self):
+        return f"{self.user.get_full_name() or self.user.get_username()}, {self.credentials}"
 
 
 class ClinicProfile(models.Model):

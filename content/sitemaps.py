@@ -23,7 +23,7 @@ class DocumentSitemap(Sitemap):
         return self.model.objects.published()
 
     def lastmod(self, document):
-        return document.updated
+        return document.published_at or document.updated
 
 
 SITEMAPS = {"lists": ListsSitemap, "pages": DocumentSitemap(Page), "conditions": DocumentSitemap(Condition)}

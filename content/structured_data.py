@@ -36,14 +36,16 @@ def clinic(profile, url):
     }
 
 
-def medical_web_page(document, url, profile=None):
+def medical_web_page(document, shown, url, profile=None):
+    """`shown` is the version on the page (live, or a draft for staff); review data is the document's."""
+    modified = document.published_at or document.updated
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
-        "name": document.title,
-        "description": document.summary,
+        "name": shown.title,
+        "description": shown.summary,
         "url": url,
-        "dateModified": document.updated.isoformat() if document.updated else None,
+        "dateModified": modified.isoformat() if modified else None,
     }
     if document.last_reviewed:
         data["lastReviewed"] = document.last_reviewed.isoformat()

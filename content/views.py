@@ -22,7 +22,11 @@ def can_edit_markdown(user):
 
 
 class DocumentDetailView(DetailView):
-    """A published Markdown document; staff may also open unpublished ones to check them."""
+    """A published Markdown document as patients see it.
+
+    Staff see the draft instead, on the same address, under a banner that says patients cannot see it
+    (``?version=live`` shows them the live version).
+    """
 
     section = None  # (title, url name) of the list the document belongs to, for breadcrumbs
 
@@ -32,15 +36,21 @@ class DocumentDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         document = self.object
+        user = self.request.user
+        wants_live = not user.is_staff or self.request.GET.get("version") == "live"
+        show_live = wants_live and document.published
+        shown = document.version(live=show_live)
         section_title, section_url = self.section
+        context["shown"] = shown
+        context["draft_view"] = not show_live and document.has_unpublished_changes
         context["breadcrumbs"] = [
             ("Home", reverse("content:home")),
             (section_title, reverse(section_url)),
-            (document.title, None),
+            (shown.title, None),
         ]
-        context["canonical_url"] = self.request.build_absolute_uri(document.get_absolute_url())
+        url = self.request.build_absolute_uri(document.get_absolute_url())
         context["jsonld"] = structured_data.as_script(
-            structured_data.medical_web_page(document, context["canonical_url"], ClinicProfile.load())
+            structured_data.medical_web_page(document, shown, url, ClinicProfile.load())
         )
         return context
 
@@ -54,8 +64,7 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["pages"] = Page.objects.published()
         context["conditions"] = Condition.objects.published()
-        context["canonical_url"] = self.request.build_absolute_uri("/")
-        clinic = structured_data.clinic(ClinicProfile.load(), context["canonical_url"])
+        clinic = structured_data.clinic(ClinicProfile.load(), self.request.build_absolute_uri("/"))
         context["jsonld"] = structured_data.as_script(clinic) if clinic else ""
         return context
 

@@ -27,10 +27,16 @@ def _test_settings(settings, tmp_path):
     }
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the authored content once into the test database; each test's changes are rolled back."""
+    with django_db_blocker.unblock():
+        call_command("load_content", verbosity=0)
+
+
 @pytest.fixture
 def authored(db):
     """Every authored page and condition, and the clinic profile, as `make run` loads them."""
-    call_command("load_content", verbosity=0)
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ def test_markdown_fields_use_the_markdownx_live_preview(admin_client, url):
 def test_page_and_condition_lists_show_published_and_next_review(admin_client):
     for url in ["/admin/content/page/", "/admin/conditions/condition/"]:
         body = admin_client.get(url).content.decode()
-        assert "column-published" in body and "column-next_review_due" in body
+        assert "column-publication" in body and "column-next_review_due" in body
 
 
 def test_editing_a_page_in_the_admin_renders_its_html(admin_client):

@@ -192,7 +192,7 @@ def test_unpublished_page_is_404_for_visitors_and_visible_to_staff(client, draft
     client.force_login(editor)
     response = client.get(draft_page.get_absolute_url())
     assert response.status_code == 200
-    assert "Only staff can see this page." in response.content.decode()
+    assert "Draft — patients cannot see this." in response.content.decode()
 
 
 def test_unpublished_pages_stay_out_of_lists_related_and_sitemap(client, authored, draft_page):
