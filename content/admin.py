@@ -119,12 +119,15 @@ class DocumentAdmin(MarkdownxModelAdmin):
             if self._publish(request, obj, confirmed=False):
                 return redirect(self._change_url(obj))
             if self._needs_confirmation(request, obj):
-                return redirect(f"{self._change_url(obj)}publish/")
+                return redirect(self._publish_url(obj))
             return redirect(self._change_url(obj))
         if "_mark_reviewed" in request.POST:
             self._mark_reviewed(request, [obj])
             return redirect(self._change_url(obj))
         return None
+
+    def _publish_url(self, obj):
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_publish", args=[obj.pk])
 
     def _needs_confirmation(self, request, obj):
         return (
@@ -166,7 +169,7 @@ class DocumentAdmin(MarkdownxModelAdmin):
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_publish"
         return [
-            path("<path:object_id>/publish/", self.admin_site.admin_view(self.publish_view), name=name),
+            path("<int:object_id>/publish/", self.admin_site.admin_view(self.publish_view), name=name),
             *super().get_urls(),
         ]
 

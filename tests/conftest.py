@@ -81,3 +81,14 @@ def front_desk(django_user_model):
 @pytest.fixture
 def content_editor(django_user_model):
     return _member_of(django_user_model, "writer", "Content editors")
+
+
+@pytest.fixture
+def clinical_reviewer(django_user_model):
+    from content.models import ClinicalReviewer
+
+    user = _member_of(django_user_model, "reviewer", "Clinical reviewers")
+    user.first_name, user.last_name = "Ana", "Reyes"
+    user.save()
+    ClinicalReviewer.objects.create(user=user, credentials="MD, psychiatrist")
+    return user

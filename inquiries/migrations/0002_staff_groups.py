@@ -1,4 +1,4 @@
-"""The two staff groups: the front desk sees inquiries and nothing else; content editors the reverse."""
+"""The Front desk group: inquiries (view, change, export) and nothing else. Content groups are the content app's."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -8,16 +8,6 @@ GROUPS = {
         ("inquiries", "view_inquiry"),
         ("inquiries", "change_inquiry"),
         ("inquiries", "export_inquiry"),
-    ],
-    "Content editors": [
-        ("content", "add_page"),
-        ("content", "change_page"),
-        ("content", "view_page"),
-        ("conditions", "add_condition"),
-        ("conditions", "change_condition"),
-        ("conditions", "view_condition"),
-        ("content", "change_clinicprofile"),
-        ("content", "view_clinicprofile"),
     ],
 }
 
@@ -45,8 +35,6 @@ def remove_groups(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("inquiries", "0001_initial"),
-        ("content", "0002_clinicprofile_response_time"),
-        ("conditions", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
