@@ -52,7 +52,7 @@ def _read(path, model):
     values = {front: meta[front] for front in model.FRONT_MATTER_REQUIRED}
     values = {model.FRONT_MATTER_FIELDS.get(name, name): value for name, value in values.items()}
     values.update(
-        body=post.content.strip() + "\n",
+        body=post.content.strip(),
         references=_references_markdown(meta.get("references")),
     )
     try:

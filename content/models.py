@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
+from simple_history.models import HistoricalRecords
 
 from content.markdown import render
 
@@ -89,6 +90,25 @@ class MarkdownDocument(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     objects = PublishedQuerySet.as_manager()
+    # Every saved draft, with who saved it: compare and restore in the admin. What is live, the review
+    # and the rendered HTML are not versioned, so restoring an old text never changes them by itself.
+    history = HistoricalRecords(
+        inherit=True,
+        excluded_fields=[
+            "body_html",
+            "toc",
+            "references_html",
+            "live",
+            "published",
+            "published_at",
+            "source_checksum",
+            "last_reviewed",
+            "next_review_due",
+            "reviewed_by",
+            "reviewer_name",
+            "reviewer_credentials",
+        ],
+    )
 
     # Fields that load_content fills from an authored file, besides the subclass's own.
     AUTHORED_FIELDS = ("summary", "body", "references", "nav_order")
@@ -152,12 +172,14 @@ class MarkdownDocument(models.Model):
         return (self.live or {}).get("summary", self.summary)
 
     def publish(self):
+        self._change_reason = "Published"
         self.live = self.draft_snapshot()
         self.published = True
         self.published_at = timezone.now()
         self.save(update_fields=["live", "published", "published_at", "updated"])
 
     def unpublish(self):
+        self._change_reason = "Unpublished"
         self.published = False
         self.save(update_fields=["published", "updated"])
 
@@ -169,6 +191,9 @@ class MarkdownDocument(models.Model):
 
     def mark_reviewed(self, *, reviewer, credentials, today=None):
         today = today or timezone.localdate()
+        self._change_reason = (
+            f"Marked clinically reviewed by {reviewer.get_full_name() or reviewer.get_username()}"
+        )
         self.last_reviewed = today
         self.next_review_due = today + REVIEW_INTERVAL
         self.reviewed_by = reviewer
@@ -251,6 +276,7 @@ class ClinicProfile(models.Model):
         default="within one business day",
         help_text="How soon the front desk answers an inquiry, ending the sentence 'We will reach you …'.",
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "clinic profile"
