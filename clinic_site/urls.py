@@ -20,9 +20,5 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", content_views.robots_txt, name="robots_txt"),
     path("favicon.ico", content_views.FaviconView.as_view()),
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", content_views.media, name="media"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,15 +1,17 @@
 """Public pages (home, education pages, robots.txt) and the staff-only Markdown preview and upload."""
 
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
-from markdownx.views import ImageUploadView
+from django.views.static import serve
 
 from conditions.models import Condition
 from content import structured_data
+from content.images import ImageRejected, image_store
 from content.markdown import markdownify
 from content.models import ClinicProfile, Page
 
@@ -124,11 +126,27 @@ def markdown_preview(request):
     return HttpResponse(markdownify(request.POST["content"]))
 
 
-def markdown_image_upload(request, *args, **kwargs):
-    """markdownx's image upload, for staff editors only."""
+@require_POST
+def markdown_image_upload(request):
+    """The editor's image upload (markdownx calls it): checked, re-encoded, for staff editors only."""
     if not can_edit_markdown(request.user):
         return HttpResponseForbidden("Only staff who edit pages can upload images.")
-    return _image_upload(request, *args, **kwargs)
+    upload = request.FILES.get("image")
+    if upload is None:
+        return JsonResponse({"image": ["Choose an image to upload."]}, status=400)
+    try:
+        url = image_store(upload=upload)
+    except ImageRejected as error:
+        return JsonResponse({"image": [str(error)]}, status=400)
+    # Empty alt text on purpose: the plain-language check asks the author to describe the image.
+    return JsonResponse({"image_code": f"![]({url})"})
 
 
-_image_upload = require_POST(ImageUploadView.as_view())
+@require_GET
+def media(request, path):
+    """Uploaded images, when this server serves them itself (`make run`); see the README for production."""
+    if not settings.SERVE_MEDIA:
+        raise Http404
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
