@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "content",
     "conditions",
     "inquiries",
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -65,9 +70,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "content.staff.StaffSessionMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic_site.urls"
@@ -115,6 +123,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Staff sign-in (content/staff.py): two-factor where health data is visible, lockout, sessions that end.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "two_factor:login"
+LOGIN_REDIRECT_URL = "/admin/"
+TWO_FACTOR_FOR_ALL_STAFF = env_bool("DJANGO_TWO_FACTOR_FOR_ALL_STAFF")
+OTP_TOTP_ISSUER = os.environ.get("DJANGO_OTP_ISSUER", "Clinic site")
+SESSION_COOKIE_AGE = 30 * 60  # 30 minutes without a request ends a session ...
+SESSION_SAVE_EVERY_REQUEST = True  # ... because each request renews it
+STAFF_SESSION_MAX_AGE = 12 * 3600  # and no staff session lasts longer than 12 hours
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hour
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_CALLABLE = "content.staff.axes_username"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/New_York")

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.generic import RedirectView
+from two_factor.urls import urlpatterns as two_factor_urls
 
 from content import views as content_views
 from content.sitemaps import SITEMAPS
@@ -13,7 +15,10 @@ urlpatterns = [
     path("", include("content.urls")),
     path("conditions/", include("conditions.urls")),
     path("contact/", include("inquiries.urls")),
+    # Staff sign in through the two-factor login, never the admin's own password-only form.
+    path("admin/login/", RedirectView.as_view(pattern_name="two_factor:login", query_string=True)),
     path("admin/", admin.site.urls),
+    path("", include(two_factor_urls)),
     # markdownx's own URLs answer anyone; these names replace them with staff-only views.
     path("markdownx/markdownify/", content_views.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", content_views.markdown_image_upload, name="markdownx_upload"),

@@ -4,6 +4,9 @@ import pytest
 from cryptography.fernet import Fernet
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from content.models import Page
 
@@ -25,6 +28,28 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+class StaffClient(Client):
+    """A test client whose force_login is two-factor verified, as after a real sign-in with a code.
+
+    `force_login(user, verified=False)` signs in with the password step only.
+    """
+
+    def force_login(self, user, backend=None, verified=True):
+        super().force_login(user, backend)
+        if verified and user.is_staff:
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=user, name="phone", defaults={"confirmed": True}
+            )
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client():
+    return StaffClient()
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,8 @@ class Command(BaseCommand):
                     "An administrator account was created. It is shown only this once:",
                     f"  user name: {username}",
                     f"  password:  {password}",
-                    "Sign in at /admin/ and change the password (top right: Change password).",
+                    "Sign in at /admin/. You will first set up two-factor sign-in with an authenticator app",
+                    "(and get backup codes to keep safe); then change this password (top right: Change password).",
                     "",
                 ]
             )
