@@ -288,3 +288,15 @@ def test_the_edit_page_and_the_list_show_the_same_check(client, admin_user, live
     listing = client.get("/admin/content/page/").content.decode()
     row = listing.split(f'href="/admin/content/page/{live_page.pk}/change/')[1].split("</tr>")[0]
     assert f'<td class="field-check_problems">{len(report.problems)}</td>' in row
+
+
+def test_a_clinical_reviewer_publishes_a_condition(client, clinical_reviewer, authored):
+    condition = Condition.objects.get(slug="ocd")
+    condition.next_review_due = timezone.localdate() + timedelta(days=100)
+    condition.body += "\n\nA new closing line."
+    condition.save()
+    assert "A new closing line." not in client.get(condition.get_absolute_url()).content.decode()
+    client.force_login(clinical_reviewer)
+    client.post("/admin/conditions/condition/", {"action": "publish_selected", "_selected_action": [condition.pk]})
+    client.logout()
+    assert "A new closing line." in client.get(condition.get_absolute_url()).content.decode()
