@@ -22,6 +22,7 @@ urlpatterns = [
     # markdownx's own URLs answer anyone; these names replace them with staff-only views.
     path("markdownx/markdownify/", content_views.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", content_views.markdown_image_upload, name="markdownx_upload"),
+    path("markdownx/check/", content_views.markdown_check, name="markdown_check"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", content_views.robots_txt, name="robots_txt"),
     path("favicon.ico", content_views.FaviconView.as_view()),

@@ -85,6 +85,7 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
 
     class Media:
         css = {"all": ("css/admin-preview.css",)}
+        js = ("js/admin-checks.js",)
 
     # Permissions ------------------------------------------------------------------------------------
 

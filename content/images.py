@@ -36,24 +36,32 @@ def image_store(*, upload):
     """Check and re-encode an uploaded image, store it, and return its URL."""
     limit = settings.MARKDOWNX_UPLOAD_MAX_SIZE
     if upload.size > limit:
-        raise ImageRejected(f"The image is larger than {limit // (1024 * 1024)} MB. Please use a smaller one.")
+        raise ImageRejected(
+            f"The image is larger than {limit // (1024 * 1024)} MB. Please use a smaller one."
+        )
     data = upload.read()
     try:
         with Image.open(BytesIO(data)) as probe:
             image_format, (width, height) = probe.format, probe.size
     except Image.DecompressionBombError as error:
-        raise ImageRejected("The image has far too many pixels; please make it smaller than 5000 × 5000.") from error
+        raise ImageRejected(
+            "The image has far too many pixels; please make it smaller than 5000 × 5000."
+        ) from error
     except (UnidentifiedImageError, OSError) as error:
         raise ImageRejected("This file is not a JPEG, PNG or WebP image.") from error
     if image_format not in FORMATS:
         raise ImageRejected(f"{image_format or 'This'} images cannot be used. Please use JPEG, PNG or WebP.")
     if width * height > MAX_PIXELS:
-        raise ImageRejected(f"The image is {width} × {height} pixels; please make it smaller than 5000 × 5000.")
+        raise ImageRejected(
+            f"The image is {width} × {height} pixels; please make it smaller than 5000 × 5000."
+        )
     try:
         with Image.open(BytesIO(data)) as image:
             image.load()
             encoded = _reencode(image, image_format)
     except (OSError, Image.DecompressionBombError, ValueError) as error:
         raise ImageRejected("This image could not be read. It may be damaged.") from error
-    name = default_storage.save(f"{UPLOAD_FOLDER}/{uuid.uuid4().hex}.{FORMATS[image_format]}", ContentFile(encoded))
+    name = default_storage.save(
+        f"{UPLOAD_FOLDER}/{uuid.uuid4().hex}.{FORMATS[image_format]}", ContentFile(encoded)
+    )
     return default_storage.url(name)

@@ -63,9 +63,15 @@ class StaffSessionMiddleware:
             signed_in_at = request.session.setdefault(SIGNED_IN_AT, time.time())
             if time.time() - signed_in_at > settings.STAFF_SESSION_MAX_AGE:
                 return _to_login(request, "You were signed out after 12 hours. Please sign in again.")
-            if request.path.startswith(PROTECTED_PREFIXES) and needs_two_factor(user) and not user.is_verified():
+            if (
+                request.path.startswith(PROTECTED_PREFIXES)
+                and needs_two_factor(user)
+                and not user.is_verified()
+            ):
                 if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
                     return _to_login(request, "Please sign in with your authenticator app.")
-                messages.info(request, "Your account needs two-factor sign-in. Set it up with an authenticator app.")
+                messages.info(
+                    request, "Your account needs two-factor sign-in. Set it up with an authenticator app."
+                )
                 return redirect("two_factor:setup")
         return self.get_response(request)

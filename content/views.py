@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -11,6 +12,7 @@ from django.views.static import serve
 
 from conditions.models import Condition
 from content import structured_data
+from content.checks import check_markdown
 from content.images import ImageRejected, image_store
 from content.markdown import markdownify
 from content.models import ClinicProfile, Page
@@ -104,6 +106,7 @@ def robots_txt(request):
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /markdownx/",
+        "Disallow: /account/",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
@@ -124,6 +127,15 @@ def markdown_preview(request):
     if "content" not in request.POST:
         return HttpResponseBadRequest("No content to preview.")
     return HttpResponse(markdownify(request.POST["content"]))
+
+
+@require_POST
+def markdown_check(request):
+    """The plain-language check of the text being written, for the edit page as staff type."""
+    if not can_edit_markdown(request.user):
+        return HttpResponseForbidden("Only staff who edit pages can check text.")
+    report = check_markdown(request.POST.get("content", ""))
+    return render(request, "admin/content/check_report.html", {"report": report})
 
 
 @require_POST

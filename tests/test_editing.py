@@ -297,6 +297,21 @@ def test_a_clinical_reviewer_publishes_a_condition(client, clinical_reviewer, au
     condition.save()
     assert "A new closing line." not in client.get(condition.get_absolute_url()).content.decode()
     client.force_login(clinical_reviewer)
-    client.post("/admin/conditions/condition/", {"action": "publish_selected", "_selected_action": [condition.pk]})
+    client.post(
+        "/admin/conditions/condition/", {"action": "publish_selected", "_selected_action": [condition.pk]}
+    )
     client.logout()
     assert "A new closing line." in client.get(condition.get_absolute_url()).content.decode()
+
+
+def test_the_check_updates_while_writing(client, editor):
+    client.force_login(editor)
+    response = client.post("/markdownx/check/", {"content": "## Why?\n\nA guaranteed cure."})
+    assert response.status_code == 200
+    assert "“guaranteed” is on the list of words we do not use." in response.content.decode()
+
+
+def test_only_editors_may_use_the_live_check(client, front_desk):
+    assert client.post("/markdownx/check/", {"content": "x"}).status_code == 403
+    client.force_login(front_desk)
+    assert client.post("/markdownx/check/", {"content": "x"}).status_code == 403
