@@ -53,11 +53,18 @@ dev: $(VENV)/.installed $(DATA)/inquiry_key
 	DJANGO_DEBUG=1 $(BIN)/python manage.py create_first_admin
 	DJANGO_DEBUG=1 INQUIRY_ENCRYPTION_KEY="$$(cat $(DATA)/inquiry_key)" $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The Nu Html Checker (vnu-jar) for the tests and Lighthouse for `make bench`, pinned in package-lock.json.
+# Neither downloads a browser: the browser is Debian's chromium.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		CHROMEDRIVER_SKIP_DOWNLOAD=true PUPPETEER_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the HTML validity check will be skipped (CI requires it)."; fi
+
 # Tests run with DEBUG off, as production does; a throwaway secret is made for each run.
 TEST_ENV = DJANGO_SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 DJANGO_LOCAL_HTTP=1 DJANGO_DEBUG=0
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/ruff check .
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 

@@ -238,7 +238,7 @@ FRONT_DESK_EMAIL = os.environ.get("FRONT_DESK_EMAIL", "frontdesk@localhost")
 # Inquiries: encryption at rest, abuse limits, retention.
 INQUIRY_ENCRYPTION_KEYS = env_list("INQUIRY_ENCRYPTION_KEY")  # newest first; older keys still decrypt
 INQUIRY_RATE_LIMIT = (int(os.environ.get("INQUIRY_RATE_LIMIT", "5")), 600)  # submissions per 10 minutes
-INQUIRY_MIN_SECONDS = 3  # a person takes longer than this to fill in the form
+INQUIRY_MIN_SECONDS = float(os.environ.get("INQUIRY_MIN_SECONDS", "3"))  # a person takes longer than this
 INQUIRY_FORM_MAX_AGE = 24 * 3600  # a form left open longer than this asks to be sent again
 INQUIRY_MAX_REQUEST_BYTES = 64 * 1024
 INQUIRY_RETENTION_DAYS = int(os.environ.get("INQUIRY_RETENTION_DAYS", "365"))

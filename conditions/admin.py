@@ -19,7 +19,6 @@ class ConditionAdmin(DocumentAdmin):
     list_filter = ("evidence_level", *DocumentAdmin.list_filter)
     search_fields = ("name", *DocumentAdmin.search_fields)
     prepopulated_fields = {"slug": ("name",)}
-    filter_horizontal = ("related_pages",)
     fieldsets = (
         (None, {"fields": ("name", "slug", "evidence_level", "summary", "body", "references")}),
         DocumentAdmin.check_fieldset,

@@ -40,7 +40,7 @@ class StaffClient(Client):
         super().force_login(user, backend)
         if verified and user.is_staff:
             device, _ = TOTPDevice.objects.get_or_create(
-                user=user, name="phone", defaults={"confirmed": True}
+                user=user, name="default", defaults={"confirmed": True}
             )
             session = self.session
             session[DEVICE_ID_SESSION_KEY] = device.persistent_id

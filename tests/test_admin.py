@@ -21,7 +21,7 @@ def test_markdown_fields_use_the_markdownx_live_preview(admin_client, url):
     body = admin_client.get(url).content.decode()
     assert 'data-markdownx-urls-path="/markdownx/markdownify/"' in body
     assert "markdownx-preview" in body and "markdownx/js/markdownx" in body
-    assert "css/admin-preview.css" in body
+    assert "css/admin.css" in body
 
 
 def test_page_and_condition_lists_show_published_and_next_review(admin_client):

@@ -1,0 +1,114 @@
+"""axe-core in a real browser: no WCAG 2.2 A or AA violation on any page a patient or staff member uses."""
+
+from pathlib import Path
+
+import pytest
+from browser_support import BASE, axe_violations
+
+PUBLIC = [
+    "/",
+    "/learn/",
+    "/conditions/",
+    "/contact/",
+    "/contact/?kind=insurance",
+    "/contact/thanks/",
+    "/no-such-page/",
+    "/account/login/",
+    *[f"/learn/{p.stem}/" for p in sorted(Path(BASE, "content", "pages").glob("*.md"))],
+    *[f"/conditions/{p.stem}/" for p in sorted(Path(BASE, "conditions", "pages").glob("*.md"))],
+]
+
+
+@pytest.mark.parametrize("path", PUBLIC)
+def test_public_pages_on_a_phone(phone, path):
+    phone.goto(path)
+    assert axe_violations(phone) == []
+
+
+@pytest.mark.parametrize("path", PUBLIC)
+def test_public_pages_on_a_desktop(desktop, path):
+    desktop.goto(path)
+    assert axe_violations(desktop) == []
+
+
+@pytest.mark.parametrize("kind", ["question", "insurance"])
+def test_the_form_in_its_error_state(phone, kind):
+    phone.goto(f"/contact/?kind={kind}")
+    phone.fill("#id_email", "not-an-email")
+    phone.get_by_role("button", name="Send").click()
+    assert phone.locator(".error-summary").is_visible()
+    assert axe_violations(phone) == []
+
+
+def test_the_thank_you_page_after_a_message_that_sounds_like_a_crisis(phone):
+    phone.goto("/contact/")
+    phone.fill("#id_name", "Alex Crisis")
+    phone.fill("#id_phone", "212-555-0101")
+    phone.check("#id_preferred_contact_0")
+    phone.fill("#id_message", "I have been thinking about suicide.")
+    phone.check("#id_consent")
+    phone.wait_for_timeout(3200)
+    phone.get_by_role("button", name="Send").click()
+    assert phone.locator(".urgent-help").is_visible()
+    assert axe_violations(phone) == []
+
+
+def _ids(site, model):
+    return site.python(
+        f"from {model[0]}.models import {model[1]} as M; print(M.objects.order_by('pk').first().pk)"
+    )
+
+
+@pytest.fixture
+def admin_urls(site):
+    page = _ids(site, ("content", "Page"))
+    condition = _ids(site, ("conditions", "Condition"))
+    inquiry = site.python(
+        "from django.utils import timezone\n"
+        "from inquiries.models import Inquiry\n"
+        "i, _ = Inquiry.objects.get_or_create(submission_token='axe', defaults=dict(kind='insurance', name='Axe Check',"
+        " phone='+12125550100', preferred_contact='phone', consent_at=timezone.now(), fingerprint='axe',"
+        " member_id='AX1', message='A question.'))\n"
+        "print(i.pk)"
+    )
+    history = site.python(
+        f"from content.models import Page; print(Page.history.filter(id={page}).first().history_id)"
+    )
+    urls = {
+        "home": "/admin/",
+        "pages": "/admin/content/page/",
+        "page": f"/admin/content/page/{page}/change/",
+        "page history": f"/admin/content/page/{page}/history/",
+        "what changed": f"/admin/content/page/{page}/history/{history}/compare/",
+        "publish": f"/admin/content/page/{page}/publish/",
+        "conditions": "/admin/conditions/condition/",
+        "condition": f"/admin/conditions/condition/{condition}/change/",
+        "clinic profile": "/admin/content/clinicprofile/1/change/",
+        "inquiries": "/admin/inquiries/inquiry/",
+        "access log": "/admin/inquiries/accesslogentry/",
+    }
+    urls["inquiry"] = f"/admin/inquiries/inquiry/{inquiry}/change/"
+    return urls
+
+
+@pytest.mark.parametrize(
+    "screen",
+    [
+        "home",
+        "pages",
+        "page",
+        "page history",
+        "what changed",
+        "publish",
+        "conditions",
+        "condition",
+        "clinic profile",
+        "inquiries",
+        "inquiry",
+        "access log",
+    ],
+)
+def test_the_main_admin_screens(admin_page, admin_urls, screen):
+    admin_page.goto(admin_urls[screen])
+    assert admin_page.locator("#content").is_visible()
+    assert axe_violations(admin_page) == []
