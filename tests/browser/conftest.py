@@ -5,112 +5,25 @@ folder, with a few staff accounts. Chromium is the system's (Debian's `chromium`
 """
 
 import os
-import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from browser_support import BASE, CHROMIUM_ARGS, USERS, chromium_path, sign_in
-from cryptography.fernet import Fernet
-
-
-@dataclass
-class Site:
-    url: str
-    env: dict
-
-    def python(self, code):
-        """Run Django code against the server's database; returns what it prints."""
-        result = subprocess.run(
-            [sys.executable, "-c", "import django\ndjango.setup()\n" + code],
-            cwd=BASE,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout.strip()
-
-    def manage(self, *args):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=BASE,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from browser_support import CHROMIUM_ARGS, USERS, chromium_path, sign_in
+from sitectl import Site
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    data = tmp_path_factory.mktemp("site")
-    port = _free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL", "INQUIRY_", "EMAIL_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="clinic_site.settings",
-        DJANGO_DATA_DIR=str(data),
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_LOCAL_HTTP="1",
-        DJANGO_SERVE_MEDIA="1",
-        DJANGO_SITE_URL=f"http://127.0.0.1:{port}",
-        INQUIRY_ENCRYPTION_KEY=Fernet.generate_key().decode(),
-        INQUIRY_RATE_LIMIT="1000",
+    site = Site.prepare(
+        tmp_path_factory.mktemp("site"),
+        INQUIRY_RATE_LIMIT=1000,
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(data / "mail"),
-        PORT=str(port),
-        WEB_CONCURRENCY="2",
+        EMAIL_FILE_PATH=tmp_path_factory.mktemp("mail"),
+        WEB_CONCURRENCY=2,
     )
-    site = Site(f"http://127.0.0.1:{port}", env)
-    site.manage("migrate", "--verbosity", "0")
-    site.manage("load_content", "--verbosity", "0")
-    site.manage("collectstatic", "--noinput", "--verbosity", "0")
     site.python(USERS)
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--config",
-            "clinic_site/gunicorn.conf.py",
-            "clinic_site.wsgi",
-        ],
-        cwd=BASE,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(site.url + "/", timeout=2)  # noqa: S310 -- our own local server
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the site did not start")
-        yield site
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    site.start()
+    yield site
+    site.stop()
 
 
 @pytest.fixture(scope="session")

@@ -157,3 +157,27 @@ def test_the_front_desk_finds_a_new_inquiry_and_marks_it_contacted(phone, deskto
         "print(i.status, AccessLogEntry.objects.filter(inquiry_id=i.pk, username='desk').count())"
     )
     assert status.split()[0] == "contacted" and int(status.split()[1]) >= 2  # viewed, then changed
+
+
+def test_no_javascript_is_needed_to_read_or_to_send_the_form(browser, site):
+    context = browser.new_context(
+        base_url=site.url, java_script_enabled=False, viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Learn").click()
+    page.locator('main a[href="/learn/what-to-expect/"]').click()
+    expect(page.locator("main .prose")).to_contain_text("drive")
+    page.goto("/contact/?kind=insurance")
+    page.fill("#id_name", "Noa Script")
+    page.fill("#id_email", "noa@example.com")
+    page.check("#id_preferred_contact_2")
+    page.fill("#id_insurance_carrier", "Example Health")
+    page.fill("#id_member_id", "NS998877")
+    page.fill("#id_patient_dob", "1990-01-02")
+    page.check("#id_consent")
+    page.wait_for_timeout(MIN_SECONDS * 1000)
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("h1")).to_have_text("Thank you. We have your message.")
+    assert count_inquiries(site, "Noa Script") == 1
+    context.close()
