@@ -9,7 +9,7 @@ PORT ?= 8000
 
 export DJANGO_DATA_DIR := $(CURDIR)/$(DATA)
 
-.PHONY: run dev test lint lock clean
+.PHONY: run dev test lint lock clean bench reliability
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,13 @@ TEST_ENV = DJANGO_SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.tok
 test: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/ruff check .
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+# Measurements written into docs/ (not part of make test): see docs/performance.md, docs/reliability.md.
+bench: $(VENV)/.installed-test
+	PYTHONPATH=tests $(BIN)/python tests/load/bench.py
+
+reliability: $(VENV)/.installed-test
+	PYTHONPATH=tests $(BIN)/python tests/load/reliability.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -293,6 +293,13 @@ class ClinicProfile(models.Model):
     def load(cls):
         return cls.objects.filter(pk=1).first()
 
+    @classmethod
+    def for_request(cls, request):
+        """The profile, read once per request however many templates and views ask for it."""
+        if not hasattr(request, "_clinic_profile"):
+            request._clinic_profile = cls.load()
+        return request._clinic_profile
+
     @property
     def phone_href(self):
         digits = "".join(ch for ch in self.phone if ch.isdigit())

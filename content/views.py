@@ -54,7 +54,7 @@ class DocumentDetailView(DetailView):
         ]
         url = self.request.build_absolute_uri(document.get_absolute_url())
         context["jsonld"] = structured_data.as_script(
-            structured_data.medical_web_page(document, shown, url, ClinicProfile.load())
+            structured_data.medical_web_page(document, shown, url, ClinicProfile.for_request(self.request))
         )
         return context
 
@@ -68,7 +68,7 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["pages"] = Page.objects.published()
         context["conditions"] = Condition.objects.published()
-        clinic = structured_data.clinic(ClinicProfile.load(), self.request.build_absolute_uri("/"))
+        clinic = structured_data.clinic(ClinicProfile.for_request(self.request), self.request.build_absolute_uri("/"))
         context["jsonld"] = structured_data.as_script(clinic) if clinic else ""
         return context
 

@@ -16,6 +16,7 @@ TEST_ENCRYPTION_KEY = Fernet.generate_key().decode()
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PAGE_CACHE_VERSION_FILE = tmp_path / "page-cache-version"
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STATIC_ROOT.mkdir()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -239,3 +239,9 @@ def test_favicon(client):
 def test_a_bounded_number_of_queries_per_page(client, authored, django_assert_max_num_queries, url):
     with django_assert_max_num_queries(6):
         client.get(url)
+
+
+def test_a_forged_host_header_gets_the_400_page_not_a_500(client, authored):
+    response = client.get("/learn/faq/", headers={"host": "evil.example"})
+    assert response.status_code == 400
+    assert "We could not read that request" in response.content.decode()
