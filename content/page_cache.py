@@ -6,8 +6,8 @@ changes what a page shows (a page, a condition, the clinic profile) touches one 
 folder; every worker sees the new file time on its next request and forgets what it kept, so a change
 published in the admin is live on the next request in every gunicorn worker.
 
-Never cached: signed-in staff (they may be looking at drafts), the form and thank-you pages, anything
-not a plain 200 GET, anything that sets a cookie or says it must not be stored.
+Never cached: signed-in staff (they may be looking at drafts), the form and thank-you pages, addresses
+with a query string, anything not a plain 200 GET, anything that sets a cookie or must not be stored.
 """
 
 import os
@@ -58,6 +58,7 @@ class PageCacheMiddleware:
             settings.PAGE_CACHE_SECONDS > 0
             and request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.META.get("QUERY_STRING")  # public pages take none; variants must not fill memory
             and not request.path.startswith(SKIPPED_PREFIXES)
         )
 
@@ -67,7 +68,7 @@ class PageCacheMiddleware:
         version = _version()
         if version != self.version:
             self.pages, self.version = {}, version
-        key = (request.get_host(), request.get_full_path())
+        key = (request.get_host(), request.path)
         kept = self.pages.get(key)
         if kept is not None and kept[0] > time.monotonic():
             _, content, headers = kept

@@ -68,23 +68,31 @@ def wrk(url):
 
 def lighthouse(url, chromium):
     binary = BASE / "node_modules" / ".bin" / "lighthouse"
-    with tempfile.NamedTemporaryFile(suffix=".json") as report:
-        subprocess.run(
-            [
-                str(binary),
-                url,
-                "--quiet",
-                "--output=json",
-                f"--output-path={report.name}",
-                "--only-categories=performance,accessibility,best-practices,seo",
-                f"--chrome-flags={CHROMIUM_FLAGS}",
-            ],
-            env={**os.environ, "CHROME_PATH": chromium},
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-        data = json.loads(Path(report.name).read_text())
+    command = [
+        str(binary),
+        url,
+        "--quiet",
+        "--output=json",
+        "--only-categories=performance,accessibility,best-practices,seo",
+        f"--chrome-flags={CHROMIUM_FLAGS}",
+    ]
+    for attempt in range(3):  # Chromium now and then fails to start under load; try again before giving up
+        with tempfile.NamedTemporaryFile(suffix=".json") as report:
+            run = subprocess.run(
+                [*command, f"--output-path={report.name}"],
+                env={**os.environ, "CHROME_PATH": chromium},
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            if run.returncode == 0:
+                data = json.loads(Path(report.name).read_text())
+                break
+        print(f"lighthouse attempt {attempt + 1} failed: {run.stderr.strip()[-500:]}")
+        time.sleep(2)
+    else:
+        raise RuntimeError(f"Lighthouse failed on {url}")
     scores = {key: round(category["score"] * 100) for key, category in data["categories"].items()}
     # data: URLs are not requests to any server (Chromium's own date-picker icon is one).
     requests = [
@@ -246,6 +254,13 @@ def write_report(sizes, throughput, audits, in_process):
         "Budget " + ("met on every page." if not misses else "missed: " + "; ".join(misses) + "."),
         "",
     ]
+    if audits.get("thank-you page", {}).get("seo", 100) < 100:
+        lines += [
+            "The thank-you page's SEO score is below 100 on purpose: it carries `noindex`, because it only makes",
+            "sense after sending the form and must not appear in search results. Lighthouse's SEO category",
+            "counts any page that blocks indexing as a failure.",
+            "",
+        ]
     lines += [
         "## Inside the process",
         "",
