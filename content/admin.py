@@ -81,7 +81,7 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
     readonly_fields = ("publication", "plain_language_check", "last_reviewed", "reviewer", "updated")
     actions = ["publish_selected", "unpublish_selected", "mark_reviewed_selected"]
     review_fieldset = ("Clinical review", {"fields": ("last_reviewed", "reviewer", "next_review_due")})
-    check_fieldset = ("Plain-language check (updated when you save)", {"fields": ("plain_language_check",)})
+    check_fieldset = ("Plain-language check (updated as you type)", {"fields": ("plain_language_check",)})
     publishing_fieldset = ("Publishing", {"fields": ("publication", "updated")})
 
     class Media:
@@ -119,19 +119,26 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
     def reviewer(self, obj):
         return f"{obj.reviewer_name}, {obj.reviewer_credentials}" if obj.reviewer_name else "Not yet reviewed"
 
+    @staticmethod
+    def _report(obj):
+        """The check of this document's draft, made once however many columns show it."""
+        if getattr(obj, "_checked_body", None) != obj.body:
+            obj._check_report, obj._checked_body = check_markdown(obj.body), obj.body
+        return obj._check_report
+
     @admin.display(description="Grade")
     def reading_grade(self, obj):
-        return f"{check_markdown(obj.body).grade:.1f}"
+        return f"{self._report(obj).grade:.1f}"
 
     @admin.display(description="Check problems")
     def check_problems(self, obj):
-        return len(check_markdown(obj.body).problems)
+        return len(self._report(obj).problems)
 
     @admin.display(description="Plain-language check")
     def plain_language_check(self, obj):
         if obj.pk is None:
             return "Save the draft to see the check."
-        return render_to_string("admin/content/check_report.html", {"report": check_markdown(obj.body)})
+        return render_to_string("admin/content/check_report.html", {"report": self._report(obj)})
 
     # Saving, publishing, reviewing -------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ import uuid
 from django.conf import settings
 from django.core import signing
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
@@ -64,15 +63,16 @@ def contact(request):
     if int(request.META.get("CONTENT_LENGTH") or 0) > settings.INQUIRY_MAX_REQUEST_BYTES:
         return render(request, "inquiries/too_large.html", status=413)
 
-    form = form_class(request.POST)
     token, seconds = _read_token(request.POST.get("token", ""))
-    if token is None:
+    if token is None:  # missing, forged or too old: keep what was typed and ask to send it again
         data = request.POST.copy()
         data["token"] = _new_token()
         form = form_class(data)
         form.is_valid()
         notice = "This form was open for a long time. Please check your answers and send it again."
         return _render_form(request, form, notice=notice)
+
+    form = form_class(request.POST)
 
     if not form.is_valid():
         return _render_form(request, form)
@@ -92,4 +92,4 @@ def contact(request):
 @require_http_methods(["GET"])
 def thanks(request):
     context = request.session.get(SESSION_KEY) or {"urgent": False, "method": None}
-    return render(request, "inquiries/thanks.html", {**context, "contact_url": reverse("inquiries:contact")})
+    return render(request, "inquiries/thanks.html", context)
