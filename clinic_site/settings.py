@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "content.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "content.page_cache.PageCacheMiddleware",
+    "django.middleware.gzip.GZipMiddleware",  # inside the page cache: a cached page is compressed once
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

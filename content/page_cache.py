@@ -68,7 +68,8 @@ class PageCacheMiddleware:
         version = _version()
         if version != self.version:
             self.pages, self.version = {}, version
-        key = (request.get_host(), request.path)
+        gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+        key = (request.get_host(), request.path, gzip)
         kept = self.pages.get(key)
         if kept is not None and kept[0] > time.monotonic():
             _, content, headers = kept

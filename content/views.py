@@ -68,7 +68,9 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["pages"] = Page.objects.published()
         context["conditions"] = Condition.objects.published()
-        clinic = structured_data.clinic(ClinicProfile.for_request(self.request), self.request.build_absolute_uri("/"))
+        clinic = structured_data.clinic(
+            ClinicProfile.for_request(self.request), self.request.build_absolute_uri("/")
+        )
         context["jsonld"] = structured_data.as_script(clinic) if clinic else ""
         return context
 

@@ -60,3 +60,14 @@ def test_the_cache_can_be_turned_off(client, authored, settings, django_assert_m
     with django_assert_max_num_queries(10) as queries:
         client.get("/learn/faq/")
     assert len(queries) > 0
+
+
+def test_compressed_and_plain_copies_are_kept_apart(client, authored):
+    import gzip
+
+    plain = client.get("/learn/faq/").content
+    packed = client.get("/learn/faq/", headers={"accept-encoding": "gzip"})
+    again = client.get("/learn/faq/", headers={"accept-encoding": "gzip"})
+    assert packed["Content-Encoding"] == again["Content-Encoding"] == "gzip"
+    assert gzip.decompress(again.content) == plain and len(again.content) < len(plain) / 2
+    assert client.get("/learn/faq/").content == plain

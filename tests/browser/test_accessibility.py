@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import BASE, axe_violations
+from playwright.sync_api import expect
 
 PUBLIC = [
     "/",
@@ -36,7 +37,7 @@ def test_the_form_in_its_error_state(phone, kind):
     phone.goto(f"/contact/?kind={kind}")
     phone.fill("#id_email", "not-an-email")
     phone.get_by_role("button", name="Send").click()
-    assert phone.locator(".error-summary").is_visible()
+    expect(phone.locator(".error-summary")).to_be_visible()  # waits for the page that came back
     assert axe_violations(phone) == []
 
 
@@ -49,7 +50,7 @@ def test_the_thank_you_page_after_a_message_that_sounds_like_a_crisis(phone):
     phone.check("#id_consent")
     phone.wait_for_timeout(3200)
     phone.get_by_role("button", name="Send").click()
-    assert phone.locator(".urgent-help").is_visible()
+    expect(phone.locator(".urgent-help")).to_be_visible()
     assert axe_violations(phone) == []
 
 
@@ -110,5 +111,5 @@ def admin_urls(site):
 )
 def test_the_main_admin_screens(admin_page, admin_urls, screen):
     admin_page.goto(admin_urls[screen])
-    assert admin_page.locator("#content").is_visible()
+    expect(admin_page.locator("#content")).to_be_visible()
     assert axe_violations(admin_page) == []
