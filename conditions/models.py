@@ -56,10 +56,6 @@ class Condition(MarkdownDocument):
         return self.name
 
     @property
-    def evidence_explained(self):
-        return EVIDENCE_EXPLAINED[self.evidence_level]
-
-    @property
     def live_evidence_level(self):
         return (self.live or {}).get("evidence_level", self.evidence_level)
 

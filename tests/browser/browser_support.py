@@ -45,11 +45,11 @@ def chromium_path():
     return None
 
 
-def totp(username, seconds_ahead=0):
+def totp(username):
     from django_otp.oath import TOTP
 
     code = TOTP(unhexlify(TOTP_KEYS[username]))
-    code.time = time.time() + seconds_ahead
+    code.time = time.time()
     return f"{code.token():06d}"
 
 
