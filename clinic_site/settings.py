@@ -45,6 +45,8 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    "core",
+    "accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,9 +69,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "content.middleware.SecurityHeadersMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "content.page_cache.PageCacheMiddleware",
+    "core.page_cache.PageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",  # inside the page cache: a cached page is compressed once
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,7 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "content.staff.StaffSessionMiddleware",
+    "accounts.staff.StaffSessionMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -97,7 +99,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "content.context_processors.site",
+                "core.context_processors.canonical_url",
+                "content.context_processors.clinic",
             ],
         },
     },
@@ -130,7 +133,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Staff sign-in (content/staff.py): two-factor where health data is visible, lockout, sessions that end.
+# Staff sign-in (accounts/): two-factor where health data is visible, lockout, sessions that end.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "two_factor:login"
 LOGIN_REDIRECT_URL = "/admin/"
@@ -145,7 +148,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # lockouts are still logged; the start-up banner is not
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_USERNAME_CALLABLE = "content.staff.axes_username"
+AXES_USERNAME_CALLABLE = "accounts.staff.axes_username"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/New_York")
@@ -169,9 +172,11 @@ STORAGES = {
     },
 }
 
-# Public pages kept in each worker's memory until content changes (content/page_cache.py); 0 turns it off.
+# Public pages kept in each worker's memory until content changes (core/page_cache.py); 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_VERSION_FILE = DATA_DIR / "page-cache-version"
+# Apps whose saved rows change what public pages show.
+PAGE_CACHE_APPS = {"content", "conditions"}
 
 # Markdown: one pipeline for the public pages and the admin preview.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "content.markdown.markdownify"
@@ -215,7 +220,7 @@ CONTENT_SECURITY_POLICY = {
         "upgrade-insecure-requests": HTTPS,
     }
 }
-# content.middleware.SecurityHeadersMiddleware sends these two on every response, static files too.
+# core.middleware.SecurityHeadersMiddleware sends these two on every response, static files too.
 PERMISSIONS_POLICY = (
     "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), display-capture=(), geolocation=(), "
     "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), xr-spatial-tracking=()"

@@ -1,17 +1,17 @@
-from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import RedirectView
 from two_factor.urls import urlpatterns as two_factor_urls
 
 from content import views as content_views
-from content.sitemaps import SITEMAPS
 
 admin.site.site_header = "Clinic site administration"
 admin.site.site_title = "Clinic site admin"
 
+handler400 = "core.views.bad_request"
+
 urlpatterns = [
+    path("", include("core.urls")),
     path("", include("content.urls")),
     path("conditions/", include("conditions.urls")),
     path("contact/", include("inquiries.urls")),
@@ -23,8 +23,4 @@ urlpatterns = [
     path("markdownx/markdownify/", content_views.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", content_views.markdown_image_upload, name="markdownx_upload"),
     path("markdownx/check/", content_views.markdown_check, name="markdown_check"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("robots.txt", content_views.robots_txt, name="robots_txt"),
-    path("favicon.ico", content_views.FaviconView.as_view()),
-    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", content_views.media, name="media"),
 ]

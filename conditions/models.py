@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 
 from content.models import MarkdownDocument
+from core.registry import DocumentKind
 
 
 class EvidenceLevel(models.TextChoices):
@@ -34,6 +35,12 @@ class Condition(MarkdownDocument):
     related_pages = models.ManyToManyField("content.Page", blank=True, related_name="conditions")
 
     AUTHORED_FIELDS = ("name", "evidence_level", *MarkdownDocument.AUTHORED_FIELDS)
+    document_kind = DocumentKind(
+        detail_url_name="conditions:condition_detail",
+        list_url_name="conditions:condition_list",
+        home_template="conditions/home_section.html",
+        order=1,
+    )
     # How conditions/pages/<slug>.md maps onto a Condition (see content.loading).
     LOAD_ORDER = 1
     FRONT_MATTER_REQUIRED = ("name", "summary", "evidence")

@@ -22,7 +22,7 @@ class ConditionListView(ListView):
             }
             for level in EvidenceLevel
         ]
-        context["breadcrumbs"] = [("Home", reverse("content:home")), ("Conditions", None)]
+        context["breadcrumbs"] = [("Home", reverse("core:home")), ("Conditions", None)]
         return context
 
 

@@ -13,6 +13,7 @@ from django.urls import Resolver404, resolve
 
 from content.markdown import render
 from content.readability import grade, plain_text
+from core.registry import model_for_detail_url
 
 MAX_GRADE = 8.0
 MAX_SENTENCE_WORDS = 20
@@ -116,9 +117,6 @@ class _LinksAndImages(HTMLParser):
 
 def _internal_link_problem(href):
     """Why an internal link leads nowhere useful, or None when it is fine."""
-    from conditions.models import Condition  # imported here: conditions depends on content
-    from content.models import Page
-
     path = href.split("#")[0].split("?")[0]
     if not path.startswith("/"):
         return None
@@ -126,8 +124,7 @@ def _internal_link_problem(href):
         match = resolve(path)
     except Resolver404:
         return "there is no such page"
-    documents = {"content:page_detail": Page, "conditions:condition_detail": Condition}
-    model = documents.get(match.view_name)
+    model = model_for_detail_url(match.view_name)
     if model is None:
         return None
     document = model.objects.filter(slug=match.kwargs["slug"]).only("published").first()

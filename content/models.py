@@ -17,6 +17,7 @@ from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from content.markdown import render
+from core.registry import DocumentKind
 
 REVIEW_INTERVAL = timedelta(days=365)
 DUE_SOON = timedelta(days=30)
@@ -226,6 +227,12 @@ class Page(MarkdownDocument):
     )
 
     AUTHORED_FIELDS = ("title", *MarkdownDocument.AUTHORED_FIELDS)
+    document_kind = DocumentKind(
+        detail_url_name="content:page_detail",
+        list_url_name="content:page_list",
+        home_template="content/home_section.html",
+        order=0,
+    )
     # How content/pages/<slug>.md maps onto a Page (see content.loading).
     LOAD_ORDER = 0
     FRONT_MATTER_REQUIRED = ("title", "summary")

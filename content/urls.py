@@ -5,7 +5,6 @@ from content import views
 app_name = "content"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
     path("learn/", views.PageListView.as_view(), name="page_list"),
     path("learn/<slug:slug>/", views.PageDetailView.as_view(), name="page_detail"),
 ]

@@ -1,28 +1,29 @@
-"""Public pages (home, education pages, robots.txt) and the staff-only Markdown preview and upload."""
+"""The education pages, what every document page shares, and the staff-only Markdown preview, check and upload."""
 
-from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
-from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_POST
-from django.views.generic import DetailView, ListView, RedirectView, TemplateView
-from django.views.static import serve
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, ListView
 
-from conditions.models import Condition
 from content import structured_data
 from content.checks import check_markdown
 from content.images import ImageRejected, image_store
 from content.markdown import markdownify
 from content.models import ClinicProfile, Page
-
-# Anyone who may change a Markdown document may use the preview and the image upload.
-EDIT_PERMISSIONS = ("content.change_page", "conditions.change_condition")
+from core.registry import document_models
 
 
 def can_edit_markdown(user):
-    return user.is_active and user.is_staff and any(user.has_perm(p) for p in EDIT_PERMISSIONS)
+    """Anyone who may change some kind of Markdown document may use the preview, check and upload."""
+    return (
+        user.is_active
+        and user.is_staff
+        and any(
+            user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}")
+            for model in document_models()
+        )
+    )
 
 
 class DocumentDetailView(DetailView):
@@ -48,7 +49,7 @@ class DocumentDetailView(DetailView):
         context["shown"] = shown
         context["draft_view"] = not show_live and document.has_unpublished_changes
         context["breadcrumbs"] = [
-            ("Home", reverse("content:home")),
+            ("Home", reverse("core:home")),
             (section_title, reverse(section_url)),
             (shown.title, None),
         ]
@@ -59,28 +60,12 @@ class DocumentDetailView(DetailView):
         return context
 
 
-class HomeView(TemplateView):
-    """The way in to every topic: the education pages and the conditions."""
-
-    template_name = "content/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["pages"] = Page.objects.published()
-        context["conditions"] = Condition.objects.published()
-        clinic = structured_data.clinic(
-            ClinicProfile.for_request(self.request), self.request.build_absolute_uri("/")
-        )
-        context["jsonld"] = structured_data.as_script(clinic) if clinic else ""
-        return context
-
-
 class PageListView(ListView):
     queryset = Page.objects.published()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["breadcrumbs"] = [("Home", reverse("content:home")), ("Learn", None)]
+        context["breadcrumbs"] = [("Home", reverse("core:home")), ("Learn", None)]
         return context
 
 
@@ -99,26 +84,6 @@ class PageDetailView(DocumentDetailView):
         if next_page is not None and (next_page.published or self.request.user.is_staff):
             context["next_page"] = next_page
         return context
-
-
-@require_GET
-@cache_control(max_age=86400, public=True)
-def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /markdownx/",
-        "Disallow: /account/",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-
-
-class FaviconView(RedirectView):
-    permanent = True
-
-    def get_redirect_url(self, *args, **kwargs):
-        return static("img/favicon.svg")
 
 
 @require_POST
@@ -154,13 +119,3 @@ def markdown_image_upload(request):
         return JsonResponse({"image": [str(error)]}, status=400)
     # Empty alt text on purpose: the plain-language check asks the author to describe the image.
     return JsonResponse({"image_code": f"![]({url})"})
-
-
-@require_GET
-def media(request, path):
-    """Uploaded images, when this server serves them itself (`make run`); see the README for production."""
-    if not settings.SERVE_MEDIA:
-        raise Http404
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
-    response["Cache-Control"] = "public, max-age=86400"
-    return response

@@ -17,6 +17,9 @@ TEST_ENCRYPTION_KEY = Fernet.generate_key().decode()
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PAGE_CACHE_VERSION_FILE = tmp_path / "page-cache-version"
+    # The page cache is cleared when a transaction commits, and most tests never commit: they run without
+    # it. tests/test_page_cache.py turns it on and really commits.
+    settings.PAGE_CACHE_SECONDS = 0
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STATIC_ROOT.mkdir()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,9 +1,8 @@
-"""The admin home page's short list of pages and conditions due for clinical review."""
+"""The admin home page's list of documents due for clinical review, for every kind of document."""
 
 from django import template
 
-from conditions.models import Condition
-from content.models import Page
+from core.registry import document_models
 
 register = template.Library()
 
@@ -12,11 +11,11 @@ register = template.Library()
 def review_due_documents(user, limit=10):
     """Overdue first, then due within 30 days, for the documents this user may see."""
     documents = []
-    for model in (Page, Condition):
+    for model in document_models():
         if not user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}"):
             continue
         due = model.objects.review_overdue() | model.objects.review_due_soon()
-        for document in due.only("pk", "slug", "title" if model is Page else "name", "next_review_due"):
+        for document in due:
             document.admin_url_name = f"admin:{model._meta.app_label}_{model._meta.model_name}_change"
             documents.append(document)
     documents.sort(key=lambda d: (d.next_review_due is not None, d.next_review_due))

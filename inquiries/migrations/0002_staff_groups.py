@@ -1,35 +1,7 @@
-"""The Front desk group: inquiries (view, change, export) and nothing else. Content groups are the content app's."""
+"""Formerly made the Front desk group. The staff groups are now made in one place, by the accounts app
+(accounts/groups.py, after every migrate); this step stays so existing databases keep their history."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
-
-GROUPS = {
-    "Front desk": [
-        ("inquiries", "view_inquiry"),
-        ("inquiries", "change_inquiry"),
-        ("inquiries", "export_inquiry"),
-    ],
-}
-
-
-def make_groups(apps, schema_editor):
-    # Permissions are normally made after all migrations run; these groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GROUPS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codename in codenames:
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-
-
-def remove_groups(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=GROUPS).delete()
 
 
 class Migration(migrations.Migration):
@@ -39,4 +11,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(make_groups, remove_groups)]
+    operations = []

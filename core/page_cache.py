@@ -1,50 +1,63 @@
 """A page cache for what every visitor sees alike: the public pages, served without rendering again.
 
 Patients who are not signed in all get the same home, topic and condition pages, so each worker keeps
-the ones it has rendered in memory and answers the next request for them straight away. Anything that
-changes what a page shows (a page, a condition, the clinic profile) touches one small file in the data
-folder; every worker sees the new file time on its next request and forgets what it kept, so a change
+the ones it has rendered in memory and answers the next request for them straight away. Once a change to
+what a page shows (any row of an app in PAGE_CACHE_APPS: a page, a condition, the clinic profile) has
+committed, one small file in the data folder is touched; every worker sees the new file time on its next request and forgets what it kept, so a change
 published in the admin is live on the next request in every gunicorn worker.
 
 Never cached: signed-in staff (they may be looking at drafts), the form and thank-you pages, addresses
 with a query string, anything not a plain 200 GET, anything that sets a cookie or must not be stored.
 """
 
+import logging
 import os
 import time
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 from django.http import HttpResponse
 
-CACHED_APPS = {"content", "conditions"}
 SKIPPED_PREFIXES = ("/admin/", "/account/", "/contact/", "/markdownx/", "/media/", "/static/")
 MAX_ENTRIES = 500
+
+logger = logging.getLogger(__name__)
 
 
 def _version():
     try:
         return os.stat(settings.PAGE_CACHE_VERSION_FILE).st_mtime_ns
-    except FileNotFoundError:
+    except OSError:  # not made yet, or a data folder that cannot be read
         return 0
 
 
 def bump():
-    """Tell every worker that cached pages are out of date."""
+    """Tell every worker that cached pages are out of date.
+
+    A data folder that cannot be written must not make saving a page fail: the change is saved, the
+    failure is logged, and workers drop their copies when PAGE_CACHE_SECONDS runs out.
+    """
     path = settings.PAGE_CACHE_VERSION_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    stamp = max(time.time_ns(), _version() + 1)  # two changes within the clock's resolution still differ
-    path.touch()
-    os.utime(path, ns=(stamp, stamp))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stamp = max(time.time_ns(), _version() + 1)  # two changes within the clock's resolution still differ
+        path.touch()
+        os.utime(path, ns=(stamp, stamp))
+    except OSError as error:
+        logger.error("A page changed but could not clear the page cache (%s: %s).", path, error)
 
 
-@receiver(post_save)
-@receiver(post_delete)
-@receiver(m2m_changed)
 def _content_changed(sender, **kwargs):
-    if sender._meta.app_label in CACHED_APPS:
-        bump()
+    if sender._meta.app_label in settings.PAGE_CACHE_APPS:
+        transaction.on_commit(bump, using=kwargs.get("using"))
+
+
+def connect_signals():
+    """Called from CoreConfig.ready(): any saved or deleted row of a public-content app clears the cache
+    once its transaction commits (before that, another worker would cache the old page again)."""
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_content_changed, dispatch_uid=f"core.page_cache.{signal}")
 
 
 class PageCacheMiddleware:

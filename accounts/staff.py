@@ -11,8 +11,6 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -38,8 +36,8 @@ def axes_username(request, credentials):
     return request.POST.get("auth-username", "") if request is not None else ""
 
 
-@receiver(user_logged_in)
-def _stamp_sign_in(sender, request, user, **kwargs):
+def stamp_sign_in(sender, request, user, **kwargs):
+    """user_logged_in (connected in AccountsConfig.ready): when this staff session began."""
     if request is not None and hasattr(request, "session"):
         request.session[SIGNED_IN_AT] = time.time()
 
