@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from content import publishing
 from content.checks import check_markdown
 from content.history import compare_versions
 from content.models import ClinicalReviewer, ClinicProfile, Page
@@ -92,16 +93,13 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
         kwargs["widget"] = forms.CheckboxSelectMultiple(attrs={"class": "checkbox-list"})
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    # Permissions ------------------------------------------------------------------------------------
+    # Permissions (the rules themselves are content.publishing's) --------------------------------------
 
-    def _perm(self, action):
-        return f"{self.opts.app_label}.{action}_{self.opts.model_name}"
+    def has_publish_permission(self, request, obj=None):
+        return publishing.can_publish(user=request.user, document=obj or self.model())
 
-    def has_publish_permission(self, request):
-        return request.user.has_perm(self._perm("publish"))
-
-    def has_review_permission(self, request):
-        return request.user.has_perm(self._perm("review")) and hasattr(request.user, "clinical_reviewer")
+    def has_review_permission(self, request, obj=None):
+        return publishing.can_review(user=request.user, document=obj or self.model())
 
     # Columns and read-only fields -------------------------------------------------------------------
 
@@ -144,18 +142,30 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
 
     def render_change_form(self, request, context, *args, **kwargs):
         context.update(
-            can_publish=self.has_publish_permission(request), can_review=self.has_review_permission(request)
+            can_publish=self.has_publish_permission(request, context.get("original")),
+            can_review=self.has_review_permission(request, context.get("original")),
         )
         return super().render_change_form(request, context, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        problems = check_markdown(obj.body).problems
-        if problems:
-            shown = "; ".join(problems[:5]) + ("; …" if len(problems) > 5 else "")
+        record = getattr(request, "_restoring_record", None)
+        if record is not None:
+            report = publishing.restore_version(document=obj, record=record, user=request.user)
+        else:
+            report = publishing.save_draft(document=obj, user=request.user)
+        if report.problems:
+            shown = "; ".join(report.problems[:5]) + ("; …" if len(report.problems) > 5 else "")
             self.message_user(
-                request, f"Saved, with {len(problems)} things to check: {shown}", messages.WARNING
+                request, f"Saved, with {len(report.problems)} things to check: {shown}", messages.WARNING
             )
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Restoring an old version goes through content.publishing.restore_version."""
+        if request.method == "POST":
+            request._restoring_record = get_object_or_404(
+                self.model.history.filter(id=object_id), history_id=version_id
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def response_add(self, request, obj, post_url_continue=None):
         return self._after_save(request, obj) or super().response_add(request, obj, post_url_continue)
@@ -183,40 +193,33 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
 
     def _needs_confirmation(self, request, obj):
         return (
-            self.has_publish_permission(request)
+            self.has_publish_permission(request, obj)
             and obj.review_overdue
             and not check_markdown(obj.body).blocks_publishing
         )
 
     def _publish(self, request, obj, *, confirmed):
-        """Publish if allowed; True when it went live. Overdue review needs `confirmed`."""
-        if not self.has_publish_permission(request):
-            self.message_user(request, "Draft saved. Only clinical reviewers can publish.", messages.ERROR)
+        """Publish through content.publishing; True when it went live. Overdue review needs `confirmed`."""
+        try:
+            publishing.publish(document=obj, user=request.user, confirm_overdue=confirmed)
+        except publishing.ReviewOverdue:
             return False
-        report = check_markdown(obj.body)
-        if report.blocks_publishing:
-            links = ", ".join(f"{link.href} ({link.reason})" for link in report.broken_links)
-            self.message_user(request, f"Not published: fix these links first: {links}.", messages.ERROR)
+        except publishing.PublishingError as error:
+            self.message_user(request, str(error), messages.ERROR)
             return False
-        if obj.review_overdue and not confirmed:
-            return False
-        obj.publish()
-        self.message_user(request, f"“{obj.title}” is published. Patients can see it now.", messages.SUCCESS)
+        self.message_user(request, f"“{obj}” is published. Patients can see it now.", messages.SUCCESS)
         return True
 
     def _mark_reviewed(self, request, documents):
-        if not self.has_review_permission(request):
-            self.message_user(
-                request,
-                "Only clinical reviewers with credentials on file can mark pages reviewed. "
-                "An administrator can add you under Clinical reviewers.",
-                messages.ERROR,
-            )
-            return
-        credentials = request.user.clinical_reviewer.credentials
+        done = 0
         for document in documents:
-            document.mark_reviewed(reviewer=request.user, credentials=credentials)
-        self.message_user(request, f"{len(documents)} marked clinically reviewed today.", messages.SUCCESS)
+            try:
+                publishing.mark_reviewed(document=document, user=request.user)
+            except publishing.PublishingError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return
+            done += 1
+        self.message_user(request, f"{done} marked clinically reviewed today.", messages.SUCCESS)
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_publish"
@@ -228,7 +231,7 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
     def publish_view(self, request, object_id):
         """Confirm publishing a document whose clinical review is overdue."""
         obj = get_object_or_404(self.model, pk=object_id)
-        if not self.has_publish_permission(request):
+        if not self.has_publish_permission(request, obj):
             raise PermissionDenied
         if request.method == "POST":
             self._publish(request, obj, confirmed=True)
@@ -237,7 +240,7 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "original": obj,
-            "title": f"Publish “{obj.title}”?",
+            "title": f"Publish “{obj}”?",
             "report": check_markdown(obj.body),
         }
         return TemplateResponse(request, "admin/content/publish_confirm.html", context)
@@ -248,7 +251,7 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
             if obj.review_overdue:
                 self.message_user(
                     request,
-                    f"“{obj.title}” not published: its review is overdue. Open it to publish it anyway.",
+                    f"“{obj}” not published: its review is overdue. Open it to publish it anyway.",
                     messages.WARNING,
                 )
             else:
@@ -256,9 +259,15 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
 
     @admin.action(description="Unpublish selected (patients stop seeing them)", permissions=["publish"])
     def unpublish_selected(self, request, queryset):
+        done = 0
         for obj in queryset:
-            obj.unpublish()
-        self.message_user(request, f"{queryset.count()} unpublished.", messages.SUCCESS)
+            try:
+                publishing.unpublish(document=obj, user=request.user)
+            except publishing.PublishingError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return
+            done += 1
+        self.message_user(request, f"{done} unpublished.", messages.SUCCESS)
 
     @admin.action(description="Mark selected as clinically reviewed today", permissions=["review"])
     def mark_reviewed_selected(self, request, queryset):

@@ -15,7 +15,9 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from content import publishing
 from content.models import ClinicProfile
+from core.registry import document_models
 
 
 class ContentFileError(Exception):
@@ -28,11 +30,13 @@ class LoadReport:
     updated: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
     kept: list = field(default_factory=list)
+    held_back: list = field(default_factory=list)  # saved as drafts: their links lead to unpublished pages
 
     def __str__(self):
         return (
             f"{len(self.created)} created, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged, {len(self.kept)} kept because staff edited them"
+            + (f", {len(self.held_back)} left as drafts" if self.held_back else "")
         )
 
 
@@ -84,14 +88,14 @@ def _link_relations(document, model, meta, path):
             if target is None:
                 raise ContentFileError(f"{path}: {front} names unknown slug {wanted!r}.")
             setattr(document, attribute, target)
-            document.save()
+            publishing.save_draft(document=document, user=None, reason="Loaded from its authored file")
 
 
 def pages_directory(model):
     return Path(apps.get_app_config(model._meta.app_label).path) / "pages"
 
 
-def _load_model(model, force):
+def _load_model(model, force, to_publish):
     report, to_link = LoadReport(), []
     for path in sorted(pages_directory(model).glob("*.md")):
         values, meta = _read(path, model)
@@ -115,12 +119,26 @@ def _load_model(model, force):
             document.full_clean(exclude=["source_checksum"])
         except ValidationError as error:
             raise ContentFileError(f"{path}: {'; '.join(error.messages)}") from error
-        document.save()
+        publishing.save_draft(document=document, user=None, reason="Loaded from its authored file")
         if slug in report.created or document.published:
-            document.publish()  # authored text goes live; a page staff unpublished stays unpublished
+            to_publish.append(document)  # authored text goes live; a page staff unpublished stays unpublished
         if slug in report.created or force:
             to_link.append((document, meta, path))
     return report, to_link
+
+
+def _publish_what_can_go_live(documents, reports):
+    """Publish the loaded documents together; one whose links lead to a page staff took down stays a
+    draft (named in the report) rather than stopping the site from starting."""
+    documents = list(documents)
+    while documents:
+        try:
+            publishing.publish_together(documents=documents, user=None)
+            return
+        except publishing.LinksBroken as error:
+            documents.remove(error.document)
+            report = reports[error.document._meta.verbose_name_plural]
+            report.held_back.append(f"{error.document.slug}: {error}")
 
 
 def load_clinic_profile():
@@ -135,12 +153,12 @@ def load_clinic_profile():
 @transaction.atomic
 def load_content(*, force=False):
     """Load every app's authored documents; returns {model label: LoadReport}."""
-    reports, to_link = {}, []
-    models = [model for model in apps.get_models() if hasattr(model, "FRONT_MATTER_REQUIRED")]
-    for model in sorted(models, key=lambda m: m.LOAD_ORDER):
-        reports[model._meta.verbose_name_plural], linking = _load_model(model, force)
+    reports, to_link, to_publish = {}, [], []
+    for model in sorted(document_models(), key=lambda m: m.LOAD_ORDER):
+        reports[model._meta.verbose_name_plural], linking = _load_model(model, force, to_publish)
         to_link.extend((document, type(document), meta, path) for document, meta, path in linking)
     for document, model, meta, path in to_link:
         _link_relations(document, model, meta, path)
+    _publish_what_can_go_live(to_publish, reports)
     load_clinic_profile()
     return reports

@@ -46,7 +46,8 @@ class MarkdownDocument(models.Model):
     """A Markdown document with references, a draft staff work on, and the live version patients see.
 
     The model's own fields are the working draft. Publishing copies the rendered draft into `live`;
-    visitors only ever see `live`, so saving a draft never changes what patients read.
+    visitors only ever see `live`, so saving a draft never changes what patients read. Drafts, publishing
+    and review change through content.publishing, never by setting these fields elsewhere.
     """
 
     slug = models.SlugField(unique=True, max_length=80, help_text="The last part of the web address.")
@@ -172,44 +173,11 @@ class MarkdownDocument(models.Model):
     def live_summary(self):
         return (self.live or {}).get("summary", self.summary)
 
-    def publish(self):
-        self._change_reason = "Published"
-        self.live = self.draft_snapshot()
-        self.published = True
-        self.published_at = timezone.now()
-        self.save(update_fields=["live", "published", "published_at", "updated"])
-
-    def unpublish(self):
-        self._change_reason = "Unpublished"
-        self.published = False
-        self.save(update_fields=["published", "updated"])
-
     # Clinical review --------------------------------------------------------------------------------
 
     @property
     def review_overdue(self):
         return self.next_review_due is None or self.next_review_due < timezone.localdate()
-
-    def mark_reviewed(self, *, reviewer, credentials, today=None):
-        today = today or timezone.localdate()
-        self._change_reason = (
-            f"Marked clinically reviewed by {reviewer.get_full_name() or reviewer.get_username()}"
-        )
-        self.last_reviewed = today
-        self.next_review_due = today + REVIEW_INTERVAL
-        self.reviewed_by = reviewer
-        self.reviewer_name = reviewer.get_full_name() or reviewer.get_username()
-        self.reviewer_credentials = credentials
-        self.save(
-            update_fields=[
-                "last_reviewed",
-                "next_review_due",
-                "reviewed_by",
-                "reviewer_name",
-                "reviewer_credentials",
-                "updated",
-            ]
-        )
 
 
 class Page(MarkdownDocument):

@@ -99,6 +99,8 @@ class Inquiry(models.Model):
         return f"Inquiry #{self.pk} ({self.get_kind_display().lower()})"
 
     def save(self, *args, **kwargs):
+        """The closed-date rule, the only place it lives: set when an inquiry is first closed or marked
+        spam, kept while it stays so (the retention period counts from it), cleared when it is reopened."""
         if self.status in (self.Status.CLOSED, self.Status.SPAM):
             self.closed_at = self.closed_at or timezone.now()
         else:

@@ -176,6 +176,20 @@ def test_bulk_actions_set_status_and_are_logged(client, front_desk, action, stat
         assert not Inquiry.objects.filter(closed_at__isnull=True).exists()
 
 
+def test_closing_again_keeps_the_first_closed_date(client, front_desk):
+    """Retention counts from the first closing: a bulk close or spam mark never restarts the clock,
+    whether the inquiry was closed in the change form or by an earlier bulk action."""
+    closed = make_inquiry(name="Closed long ago", status="closed")
+    long_ago = timezone.now() - timedelta(days=300)
+    Inquiry.objects.filter(pk=closed.pk).update(closed_at=long_ago)
+    client.force_login(front_desk)
+    for action in ("mark_closed", "mark_spam"):
+        client.post("/admin/inquiries/inquiry/", {"action": action, "_selected_action": [closed.pk]})
+        assert Inquiry.objects.get(pk=closed.pk).closed_at == long_ago
+    client.post("/admin/inquiries/inquiry/", {"action": "mark_contacted", "_selected_action": [closed.pk]})
+    assert Inquiry.objects.get(pk=closed.pk).closed_at is None  # reopened
+
+
 def test_csv_export_is_logged_and_neutralizes_formulas(client, front_desk):
     evil = make_inquiry(name='=HYPERLINK("http://evil.example","click")', email="a@example.com")
     plain = make_inquiry(name="@SUM(1+1)", email="b@example.com", message="secret message")

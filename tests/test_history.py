@@ -3,6 +3,7 @@
 import pytest
 
 from conditions.models import Condition
+from content import publishing
 from content.models import ClinicProfile, Page
 
 
@@ -70,8 +71,8 @@ def test_restore_brings_back_the_old_markdown_and_html(client, edited_page):
 
 def test_publishing_and_review_show_in_the_history(authored, clinical_reviewer):
     condition = Condition.objects.get(slug="ocd")
-    condition.mark_reviewed(reviewer=clinical_reviewer, credentials="MD")
-    condition.publish()
+    publishing.mark_reviewed(document=condition, user=clinical_reviewer)
+    publishing.publish(document=condition, user=clinical_reviewer)
     reasons = list(condition.history.values_list("history_change_reason", flat=True)[:2])
     assert reasons == ["Published", "Marked clinically reviewed by Ana Reyes"]
 

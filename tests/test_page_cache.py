@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
+from content import publishing
 from content.models import ClinicProfile, Page
 from core import page_cache
 
@@ -41,7 +42,7 @@ def test_a_published_change_shows_at_once_in_every_worker(client, committed):
     page = Page.objects.get(slug="faq")
     page.body = "## Is this new?\n\nFreshly published words."
     page.save()
-    page.publish()
+    publishing.publish(document=page, user=None)
     assert "Freshly published words." in client.get("/learn/faq/").content.decode()
     assert "Freshly published words." in other_worker.get("/learn/faq/").content.decode()
 
@@ -82,7 +83,7 @@ def test_workers_are_told_only_after_the_change_commits(client, committed):
         page = Page.objects.get(slug="faq")
         page.body = "## Is this new?\n\nWords from inside the transaction."
         page.save()
-        page.publish()
+        publishing.publish(document=page, user=None)
         told_before_commit = page_cache._version() != before
     assert not told_before_commit
     assert page_cache._version() != before
@@ -96,7 +97,7 @@ def test_a_rolled_back_change_leaves_the_cache_alone(client, committed):
         page = Page.objects.get(slug="faq")
         page.body = "## Rolled back?\n\nNever happened."
         page.save()
-        page.publish()
+        publishing.publish(document=page, user=None)
         raise RuntimeError
     assert client.get("/learn/faq/").content == version[0]
 

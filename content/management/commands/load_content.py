@@ -24,3 +24,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{name.capitalize()}: {report}")
             for slug in report.kept:
                 self.stdout.write(f"  kept staff edit: {slug} (use --force to overwrite)")
+            for reason in report.held_back:
+                self.stdout.write(f"  left as a draft: {reason}")
