@@ -167,13 +167,12 @@ def _assignments(path):
         for target in targets:
             if isinstance(target, ast.Attribute):
                 yield node.lineno, target.attr
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr == "update":
-                for keyword in node.keywords:
-                    yield node.lineno, keyword.arg
-            if node.func.attr == "setattr" or getattr(node.func, "id", None) == "setattr":
-                if len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
-                    yield node.lineno, node.args[1].value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update":
+            for keyword in node.keywords:
+                yield node.lineno, keyword.arg
+        is_setattr = isinstance(node, ast.Call) and getattr(node.func, "id", None) == "setattr"
+        if is_setattr and len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
+            yield node.lineno, node.args[1].value
 
 
 def test_only_the_publishing_service_changes_what_patients_see():
