@@ -1,7 +1,8 @@
 """Settings for the clinic site, read from the environment and safe by default.
 
 DEBUG is off unless DJANGO_DEBUG asks for it. With DEBUG off the site refuses to start without a real
-secret key and allowed hosts, and turns the HTTPS protections on; DJANGO_LOCAL_HTTP (set by `make run`)
+secret key (DJANGO_SECRET_KEY, or the one `make run` generated in the data folder) and allowed hosts, and
+turns the HTTPS protections on; DJANGO_LOCAL_HTTP (set by `make run`)
 turns those off for a plain-HTTP server on localhost. See the README for every variable.
 """
 
@@ -11,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from core.data_folder import data_folder_secure
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,21 +33,50 @@ DATA_DIR = Path(os.environ.get("DJANGO_DATA_DIR", BASE_DIR / "var"))
 DEBUG = env_bool("DJANGO_DEBUG")
 LOCAL_HTTP = env_bool("DJANGO_LOCAL_HTTP")
 
+
+def generated_key(name):
+    """A key `make run` generated into the data folder (`var/secret_key`, `var/inquiry_key`), or "".
+
+    Read only when its environment variable is unset, so that `manage.py createsuperuser` or `shell` work
+    after `make run` with no setup; production sets the variables and never reaches this. A key file that
+    other users could read is refused rather than trusted.
+    """
+    path = DATA_DIR / name
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return ""
+    if mode & 0o077:
+        raise ImproperlyConfigured(f"{path} is open to other users: run `chmod 600 {path}`.")
+    return path.read_text().strip()
+
+
+# The secret key from the environment or else the data folder; without either, DEBUG off refuses to start.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+KEY_FROM_DATA_DIR = False
+if not SECRET_KEY:
+    SECRET_KEY = generated_key("secret_key")
+    KEY_FROM_DATA_DIR = bool(SECRET_KEY)
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+        raise ImproperlyConfigured(
+            f"DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off ({DATA_DIR / 'secret_key'} is not there)."
+        )
     SECRET_KEY = "insecure-development-key-only-for-debug"  # noqa: S105 -- never used with DEBUG off
 elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY is too short or a placeholder; use 50+ random characters.")
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+# A site running on `make run`'s generated key is a local one: it answers on localhost unless told more.
+# (DJANGO_LOCAL_HTTP is not implied: the HTTPS protections stay on unless asked off.)
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or KEY_FROM_DATA_DIR else ""
+)
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.StaffAdminConfig",  # Django's admin, with the two-factor admin site
     "core",
     "accounts",
     "django.contrib.auth",
@@ -73,7 +105,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.page_cache.PageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",  # inside the page cache: a cached page is compressed once
-    "csp.middleware.CSPMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.RequestCharsetMiddleware",  # before anything reads a request body
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -123,6 +156,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# The data folder and the SQLite file hold health data: 0700 and 0600 before anything opens them.
+data_folder_secure(
+    folder=DATA_DIR,
+    sqlite_name=DATABASES["default"]["NAME"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else None,
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -131,14 +169,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.RepetitionValidator"},
 ]
 
-# Staff sign-in (accounts/): two-factor where health data is visible, lockout, sessions that end.
+# Staff sign-in (accounts/): two-factor for all staff, lockout, sessions that end, sudo mode.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "two_factor:login"
 LOGIN_REDIRECT_URL = "/admin/"
-TWO_FACTOR_FOR_ALL_STAFF = env_bool("DJANGO_TWO_FACTOR_FOR_ALL_STAFF")
+# Off only for a demo: superusers and anyone with a permission on inquiries or staff accounts still
+# need two-factor sign-in (accounts/policy.py).
+TWO_FACTOR_FOR_ALL_STAFF = env_bool("DJANGO_TWO_FACTOR_FOR_ALL_STAFF", default=True)
 OTP_TOTP_ISSUER = os.environ.get("DJANGO_OTP_ISSUER", "Clinic site")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows another user's authenticator secret
+STAFF_SUDO_SECONDS = 5 * 60  # turning two-factor off, a new device or backup codes: password this recent
 SESSION_COOKIE_AGE = 30 * 60  # 30 minutes without a request ends a session ...
 SESSION_SAVE_EVERY_REQUEST = True  # ... because each request renews it
 STAFF_SESSION_MAX_AGE = 12 * 3600  # and no staff session lasts longer than 12 hours
@@ -148,7 +191,18 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # lockouts are still logged; the start-up banner is not
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_USERNAME_CALLABLE = "accounts.staff.axes_username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+# Failed sign-ins keep no form data (accounts/lockout.py); these are masked even so.
+AXES_PASSWORD_FORM_FIELD = "auth-password"  # noqa: S105 -- the form field's name
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "auth-password"]
+AXES_CLIENT_IP_CALLABLE = "core.client.client_address"
+# Proxies in front whose X-Forwarded-For is trusted: the client is the Nth address from its right.
+# DJANGO_BEHIND_PROXY=1 alone means one proxy.
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("DJANGO_TRUSTED_PROXY_COUNT") or (1 if env_bool("DJANGO_BEHIND_PROXY") else 0)
+)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be 0 or more.")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/New_York")
@@ -160,6 +214,9 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", DATA_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", DATA_DIR / "media"))
+# Uploaded images are public: readable by a web server serving MEDIA_ROOT, whatever gunicorn's 077 umask.
+FILE_UPLOAD_PERMISSIONS = 0o644
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o755
 # Django serves uploaded images itself only when asked (make run, make dev); production lets the web
 # server or object storage do it (README).
 SERVE_MEDIA = DEBUG or env_bool("DJANGO_SERVE_MEDIA")
@@ -203,23 +260,24 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_SAMESITE = "Lax"
-# Everything the site loads comes from itself: no inline script or style, no other host, no frames.
+# Nothing is allowed unless a page needs it, and then only from the site itself: no inline script or
+# style, no other host, no frames, no fonts. Public pages, the contact form and staff sign-in need their
+# stylesheet and images (the favicon, uploaded pictures, the two-factor QR code) and nothing else.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
+        "default-src": [NONE],
         "style-src": [SELF],
         "img-src": [SELF],
-        "font-src": [SELF],
-        "connect-src": [SELF],
         "object-src": [NONE],
-        "frame-src": [NONE],
         "frame-ancestors": [NONE],
         "form-action": [SELF],
         "base-uri": [NONE],
         "upgrade-insecure-requests": HTTPS,
     }
 }
+# The admin's pages also run Django's and markdownx's scripts, which fetch the live preview, the image
+# upload and the plain-language check (core.middleware.ContentSecurityPolicyMiddleware adds this).
+CONTENT_SECURITY_POLICY_ADMIN = {"script-src": [SELF], "connect-src": [SELF]}
 # core.middleware.SecurityHeadersMiddleware sends these two on every response, static files too.
 PERMISSIONS_POLICY = (
     "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), display-capture=(), geolocation=(), "
@@ -248,7 +306,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 FRONT_DESK_EMAIL = os.environ.get("FRONT_DESK_EMAIL", "frontdesk@localhost")
 
 # Inquiries: encryption at rest, abuse limits, retention.
-INQUIRY_ENCRYPTION_KEYS = env_list("INQUIRY_ENCRYPTION_KEY")  # newest first; older keys still decrypt
+# Newest first; older keys still decrypt. Unset, the key `make run` generated into the data folder.
+INQUIRY_ENCRYPTION_KEYS = env_list("INQUIRY_ENCRYPTION_KEY") or [
+    key.strip() for key in generated_key("inquiry_key").split(",") if key.strip()
+]
 INQUIRY_RATE_LIMIT = (int(os.environ.get("INQUIRY_RATE_LIMIT", "5")), 600)  # submissions per 10 minutes
 INQUIRY_MIN_SECONDS = float(os.environ.get("INQUIRY_MIN_SECONDS", "3"))  # a person takes longer than this
 INQUIRY_FORM_MAX_AGE = 24 * 3600  # a form left open longer than this asks to be sent again

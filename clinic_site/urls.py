@@ -1,12 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from two_factor.urls import urlpatterns as two_factor_urls
 
+from accounts.urls import two_factor_urls
 from content import views as content_views
-
-admin.site.site_header = "Clinic site administration"
-admin.site.site_title = "Clinic site admin"
 
 handler400 = "core.views.bad_request"
 
@@ -16,8 +13,14 @@ urlpatterns = [
     path("conditions/", include("conditions.urls")),
     path("contact/", include("inquiries.urls")),
     # Staff sign in through the two-factor login, never the admin's own password-only form.
-    path("admin/login/", RedirectView.as_view(pattern_name="two_factor:login", query_string=True)),
-    path("admin/", admin.site.urls),
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="two_factor:login", query_string=True),
+        name="admin_login",
+    ),
+    path("admin/", admin.site.urls),  # accounts.admin_site.StaffAdminSite: verified staff only
+    path("", include("accounts.urls")),
+    # django-two-factor-auth's pages; setup, backup codes and turning it off ask for the password again.
     path("", include(two_factor_urls)),
     # markdownx's own URLs answer anyone; these names replace them with staff-only views.
     path("markdownx/markdownify/", content_views.markdown_preview, name="markdownx_markdownify"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
+from accounts.policy import can_see_drafts
 from content.markdown import render
 from core.registry import DocumentKind
 
@@ -28,8 +29,9 @@ class PublishedQuerySet(models.QuerySet):
         return self.filter(published=True)
 
     def visible_to(self, user):
-        """What a visitor may open: published documents; staff also see unpublished ones."""
-        return self if user.is_active and user.is_staff else self.published()
+        """What a visitor may open: published documents; staff who may use staff pages now (two-factor
+        verified) also see unpublished ones."""
+        return self if can_see_drafts(user) else self.published()
 
     def review_overdue(self, today=None):
         """Never clinically reviewed, or past the date the next review was due."""

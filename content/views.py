@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
+from accounts.access import staff_required
+from accounts.policy import can_see_drafts, staff_access
 from content import structured_data
 from content.checks import check_markdown
 from content.images import ImageRejected, image_store
@@ -15,14 +17,11 @@ from core.registry import document_models
 
 
 def can_edit_markdown(user):
-    """Anyone who may change some kind of Markdown document may use the preview, check and upload."""
-    return (
-        user.is_active
-        and user.is_staff
-        and any(
-            user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}")
-            for model in document_models()
-        )
+    """Staff who may use staff pages now (two-factor verified) and may change some kind of Markdown
+    document may use the preview, check and upload."""
+    return staff_access(user) and any(
+        user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}")
+        for model in document_models()
     )
 
 
@@ -42,7 +41,7 @@ class DocumentDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         document = self.object
         user = self.request.user
-        wants_live = not user.is_staff or self.request.GET.get("version") == "live"
+        wants_live = not can_see_drafts(user) or self.request.GET.get("version") == "live"
         show_live = wants_live and document.published
         shown = document.version(live=show_live)
         section_title, section_url = self.section
@@ -81,12 +80,13 @@ class PageDetailView(DocumentDetailView):
         page = self.object
         context["related"] = page.related.visible_to(self.request.user)
         next_page = page.next_page
-        if next_page is not None and (next_page.published or self.request.user.is_staff):
+        if next_page is not None and (next_page.published or can_see_drafts(self.request.user)):
             context["next_page"] = next_page
         return context
 
 
 @require_POST
+@staff_required(can_edit_markdown)
 def markdown_preview(request):
     """The admin's live preview: exactly the HTML the public page will show. Staff editors only."""
     if not can_edit_markdown(request.user):
@@ -97,6 +97,7 @@ def markdown_preview(request):
 
 
 @require_POST
+@staff_required(can_edit_markdown)
 def markdown_check(request):
     """The plain-language check of the text being written, for the edit page as staff type."""
     if not can_edit_markdown(request.user):
@@ -106,6 +107,7 @@ def markdown_check(request):
 
 
 @require_POST
+@staff_required(can_edit_markdown)
 def markdown_image_upload(request):
     """The editor's image upload (markdownx calls it): checked, re-encoded, for staff editors only."""
     if not can_edit_markdown(request.user):

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.client import client_address
 from inquiries.models import AccessLogEntry, Inquiry, RateLimitBucket
 
 logger = logging.getLogger(__name__)
@@ -54,11 +55,7 @@ def _keyed_hash(*parts):
 
 def client_key(request):
     """A keyed hash of the client's address: enough to rate-limit, useless to identify anyone."""
-    address = request.META.get("REMOTE_ADDR", "")
-    if settings.BEHIND_PROXY:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        address = next((part for part in reversed(forwarded) if part), address)
-    return _keyed_hash("client", address)
+    return _keyed_hash("client", client_address(request))
 
 
 def rate_limit_take(*, client):

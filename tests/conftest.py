@@ -42,13 +42,15 @@ class StaffClient(Client):
 
     def force_login(self, user, backend=None, verified=True):
         super().force_login(user, backend)
+        session = self.session
         if verified and user.is_staff:
             device, _ = TOTPDevice.objects.get_or_create(
                 user=user, name="default", defaults={"confirmed": True}
             )
-            session = self.session
             session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
+        else:  # signing in again as the same user keeps the session: forget an earlier verification
+            session.pop(DEVICE_ID_SESSION_KEY, None)
+        session.save()
 
 
 @pytest.fixture

@@ -26,7 +26,8 @@ class Command(BaseCommand):
                     f"  user name: {username}",
                     f"  password:  {password}",
                     "Sign in at /admin/. You will first set up two-factor sign-in with an authenticator app",
-                    "(and get backup codes to keep safe); then change this password (top right: Change password).",
+                    "and be shown ten backup codes once: print them or write them down and keep them safe.",
+                    "Then change this password (top right: Change password).",
                     "",
                 ]
             )

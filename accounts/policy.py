@@ -1,0 +1,51 @@
+"""Who must sign in with an authenticator app, and who may use staff-only pages right now.
+
+Every active staff member (and every superuser) must verify with an authenticator app (TOTP, with
+backup codes) before any staff-only page opens. TWO_FACTOR_FOR_ALL_STAFF=False relaxes that for a demo,
+but never for superusers or for anyone with any permission on what is sensitive: the inquiries (health
+data and the access log), staff accounts, groups and permissions, the two-factor devices themselves
+and the lockout records. Everything else asks these functions, so the rule lives in one place.
+"""
+
+from django.conf import settings
+
+# Any permission on a model of these apps makes two-factor sign-in compulsory ...
+SENSITIVE_APPS = frozenset({"inquiries", "otp_static", "otp_totp", "axes"})
+# ... and so does any permission (view, add, change, delete, or custom) on these models.
+SENSITIVE_MODELS = frozenset({("auth", "user"), ("auth", "group"), ("auth", "permission")})
+
+
+def _is_sensitive(permission):
+    app_label, codename = permission.split(".", 1)
+    return app_label in SENSITIVE_APPS or (app_label, codename.rpartition("_")[2]) in SENSITIVE_MODELS
+
+
+def two_factor_required(user):
+    """True when this account must verify with an authenticator app before staff pages open."""
+    if not user.is_active or not (user.is_staff or user.is_superuser):
+        return False
+    if settings.TWO_FACTOR_FOR_ALL_STAFF or user.is_superuser:
+        return True
+    return any(_is_sensitive(permission) for permission in user.get_all_permissions())
+
+
+def is_verified(user):
+    """True when this session signed in with a code (django_otp's middleware adds `is_verified`)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check and check())
+
+
+def needs_verification(user):
+    """A signed-in staff member who must use an authenticator app and has not, in this session."""
+    return user.is_authenticated and two_factor_required(user) and not is_verified(user)
+
+
+def staff_access(user):
+    """May use staff-only pages now: active staff, verified whenever two-factor sign-in is required."""
+    return user.is_active and user.is_staff and not needs_verification(user)
+
+
+def can_see_drafts(user):
+    """Unpublished documents are shown only to staff who may use staff pages; everyone else sees the
+    public site (an unverified session is the public)."""
+    return staff_access(user)

@@ -1,0 +1,108 @@
+"""Staff's own sign-in pages: confirm the password (sudo mode), and django-two-factor-auth's pages
+with this site's doors on them.
+
+Setting up ends inside the admin, on a page that shows the ten new backup codes once. Turning two-factor
+off, adding an authenticator and backup codes ask for the password again (accounts.sudo).
+"""
+
+from functools import wraps
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import FormView
+from two_factor.utils import default_device
+from two_factor.views import BackupTokensView, DisableView, ProfileView, SetupView
+
+from accounts import policy, services, sudo
+from accounts.access import staff_required, verification_redirect
+from accounts.forms import ConfirmPasswordForm
+
+NEW_BACKUP_CODES = "accounts_new_backup_codes"
+
+
+@method_decorator([never_cache, login_required, sensitive_post_parameters("password")], name="dispatch")
+class ConfirmPasswordView(FormView):
+    """Type the password again, then carry on to what asked for it."""
+
+    form_class = ConfirmPasswordForm
+    template_name = "registration/confirm_password.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_valid(self, form):
+        sudo.stamp_password_confirmed(self.request)
+        return super().form_valid(form)
+
+    def get_success_url(self):
+        next_url = self.request.POST.get("next") or self.request.GET.get("next", "")
+        safe = url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        )
+        return next_url if safe else reverse("admin:index")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "next": self.get_success_url()}
+
+
+class StaffSetupView(SetupView):
+    """Adding the authenticator app; done, it makes the backup codes the next page shows once."""
+
+    def get_prefix(self, request, *args, **kwargs):
+        return "setup_view"  # the library's own form prefix (it comes from the class name)
+
+    def get_success_url(self):
+        return reverse("two_factor:setup_complete")  # never straight on: the backup codes come first
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form, **kwargs)
+        context["cancel_url"] = None  # the admin would only send them back here; the page offers sign-out
+        context["two_factor_required"] = policy.two_factor_required(self.request.user)
+        return context
+
+    def done(self, form_list, **kwargs):
+        response = super().done(form_list, **kwargs)
+        self.request.session[NEW_BACKUP_CODES] = services.backup_codes_replace(user=self.request.user)
+        return response
+
+
+def first_device_only(view):
+    """The setup adds the first authenticator only (checked on every step, not just the first page):
+    another one would let a password-only session bypass the code it lacks."""
+
+    @wraps(view)
+    def without_a_device(request, *args, **kwargs):
+        if default_device(request.user) is not None:
+            if policy.is_verified(request.user):
+                return redirect("two_factor:profile")
+            return verification_redirect(request)
+        return view(request, *args, **kwargs)
+
+    return without_a_device
+
+
+@staff_required()
+@never_cache
+def setup_complete(request):
+    """The end of the setup, inside the admin: the new backup codes, shown this once."""
+    request.session.pop("next", None)  # two_factor's login leaves it for its own setup-complete page
+    context = {
+        **admin.site.each_context(request),
+        "title": "Two-factor sign-in is set up",
+        "codes": request.session.pop(NEW_BACKUP_CODES, None),
+    }
+    return TemplateResponse(request, "two_factor/core/setup_complete.html", context)
+
+
+confirm_password = ConfirmPasswordView.as_view()
+setup = login_required(first_device_only(sudo.sudo_required(StaffSetupView.as_view())))
+backup_tokens = staff_required()(sudo.sudo_required(BackupTokensView.as_view()))
+disable = staff_required()(sudo.sudo_required(DisableView.as_view()))
+profile = staff_required()(ProfileView.as_view())
