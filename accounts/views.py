@@ -7,6 +7,8 @@ off, adding an authenticator and backup codes ask for the password again (accoun
 
 from functools import wraps
 
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
@@ -90,6 +92,7 @@ def first_device_only(view):
 
 @staff_required()
 @never_cache
+@csp_update({"script-src": [SELF]})  # the admin's own scripts and the print button
 def setup_complete(request):
     """The end of the setup, inside the admin: the new backup codes, shown this once."""
     request.session.pop("next", None)  # two_factor's login leaves it for its own setup-complete page
@@ -103,6 +106,8 @@ def setup_complete(request):
 
 confirm_password = ConfirmPasswordView.as_view()
 setup = login_required(first_device_only(sudo.sudo_required(StaffSetupView.as_view())))
-backup_tokens = staff_required()(sudo.sudo_required(BackupTokensView.as_view()))
+backup_tokens = staff_required()(
+    sudo.sudo_required(csp_update({"script-src": [SELF]})(BackupTokensView.as_view()))  # the print button
+)
 disable = staff_required()(sudo.sudo_required(DisableView.as_view()))
 profile = staff_required()(ProfileView.as_view())

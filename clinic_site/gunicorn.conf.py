@@ -2,6 +2,10 @@
 
 import os
 
+# Whatever the site writes (the SQLite files, the page-cache marker) is for its own user only; uploaded
+# images stay readable for a web server through FILE_UPLOAD_PERMISSIONS (settings.py).
+os.umask(0o077)
+
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
