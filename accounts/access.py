@@ -12,14 +12,13 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from two_factor.utils import default_device
 
 from accounts import policy
 
 
 def verification_redirect(request):
     """Where a staff member who must verify goes: to set up two-factor, or to sign in with the code."""
-    if default_device(request.user) is not None:  # set up, but this session skipped the code
+    if policy.first_device(request.user) is not None:  # set up, but this session skipped the code
         next_url = request.get_full_path()
         logout(request)  # the two-factor sign-in starts again from the password
         return redirect_to_login(next_url)

@@ -8,6 +8,8 @@ and the lockout records. Everything else asks these functions, so the rule lives
 """
 
 from django.conf import settings
+from django_otp import devices_for_user
+from django_otp.plugins.otp_static.models import StaticDevice
 
 # Any permission on a model of these apps makes two-factor sign-in compulsory ...
 SENSITIVE_APPS = frozenset({"inquiries", "otp_static", "otp_totp", "axes"})
@@ -27,6 +29,17 @@ def two_factor_required(user):
     if settings.TWO_FACTOR_FOR_ALL_STAFF or user.is_superuser:
         return True
     return any(_is_sensitive(permission) for permission in user.get_all_permissions())
+
+
+def first_device(user):
+    """The account's authenticator: its "default" TOTP device, or else any confirmed one (backup codes
+    alone are not an authenticator). None when it has none yet."""
+    if not user or not user.is_authenticated:
+        return None
+    devices = [
+        device for device in devices_for_user(user, confirmed=True) if not isinstance(device, StaticDevice)
+    ]
+    return next((device for device in devices if device.name == "default"), None) or next(iter(devices), None)
 
 
 def is_verified(user):

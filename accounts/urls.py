@@ -13,6 +13,7 @@ urlpatterns = [
 ]
 
 STAFF_TWO_FACTOR_VIEWS = {
+    "login": views.login,
     "setup": views.setup,
     "setup_complete": views.setup_complete,
     "backup_tokens": views.backup_tokens,

@@ -19,8 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
-from two_factor.utils import default_device
-from two_factor.views import BackupTokensView, DisableView, ProfileView, SetupView
+from two_factor.views import BackupTokensView, DisableView, LoginView, ProfileView, SetupView
 
 from accounts import policy, services, sudo
 from accounts.access import staff_required, verification_redirect
@@ -75,13 +74,42 @@ class StaffSetupView(SetupView):
         return response
 
 
+class StaffLoginView(LoginView):
+    """two_factor's sign-in, asking for a code whenever the account has any confirmed authenticator.
+
+    The library asks only when a device is named "default"; an account whose device was made any other
+    way would otherwise sign in with the password alone.
+    """
+
+    def get_prefix(self, request, *args, **kwargs):
+        return "login_view"  # the library's own form prefix (it comes from the class name)
+
+    def _device(self):
+        return policy.first_device(self.get_user())
+
+    def has_token_step(self):
+        return self._device() is not None and not self.remember_agent
+
+    def has_backup_step(self):
+        return (
+            self._device() is not None
+            and self.TOKEN_STEP not in self.storage.validated_step_data
+            and not self.remember_agent
+        )
+
+    condition_dict = {LoginView.TOKEN_STEP: has_token_step, LoginView.BACKUP_STEP: has_backup_step}
+
+    def get_device(self, step=None):
+        return super().get_device(step) or self._device()
+
+
 def first_device_only(view):
     """The setup adds the first authenticator only (checked on every step, not just the first page):
     another one would let a password-only session bypass the code it lacks."""
 
     @wraps(view)
     def without_a_device(request, *args, **kwargs):
-        if default_device(request.user) is not None:
+        if policy.first_device(request.user) is not None:
             if policy.is_verified(request.user):
                 return redirect("two_factor:profile")
             return verification_redirect(request)
@@ -104,6 +132,7 @@ def setup_complete(request):
     return TemplateResponse(request, "two_factor/core/setup_complete.html", context)
 
 
+login = StaffLoginView.as_view()
 confirm_password = ConfirmPasswordView.as_view()
 setup = login_required(first_device_only(sudo.sudo_required(StaffSetupView.as_view())))
 backup_tokens = staff_required()(

@@ -18,3 +18,6 @@ accesslog = "-"
 # Method, path and status only: no query strings, no referrers, nothing a patient typed.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
+# gunicorn 27's control socket would live in the home folder ($HOME/.gunicorn), outside the project;
+# nothing here uses it.
+control_socket_disable = True

@@ -7,6 +7,7 @@ it. The same checks (content.checks) show on the edit page, in the list and when
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -57,6 +58,12 @@ class HistoryCompareMixin:
             path("<int:object_id>/history/<int:history_id>/compare/", view, name=name),
             *super().get_urls(),
         ]
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """An address with something other than numbers in it is a page that does not exist (404), never a 500."""
+        if not (str(object_id).isdigit() and str(version_id).isdigit()):
+            raise Http404("No such version.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def compare_view(self, request, object_id, history_id):
         obj = get_object_or_404(self.model, pk=object_id)
@@ -161,7 +168,7 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """Restoring an old version goes through content.publishing.restore_version."""
-        if request.method == "POST":
+        if request.method == "POST" and str(object_id).isdigit() and str(version_id).isdigit():
             request._restoring_record = get_object_or_404(
                 self.model.history.filter(id=object_id), history_id=version_id
             )

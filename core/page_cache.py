@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.middleware.gzip import re_accepts_gzip
 
 SKIPPED_PREFIXES = ("/admin/", "/account/", "/contact/", "/markdownx/", "/media/", "/static/")
 MAX_ENTRIES = 500
@@ -81,7 +82,8 @@ class PageCacheMiddleware:
         version = _version()
         if version != self.version:
             self.pages, self.version = {}, version
-        gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+        # The same test as GZipMiddleware's, so a copy kept as compressed really is compressed.
+        gzip = bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
         key = (request.get_host(), request.path, gzip)
         kept = self.pages.get(key)
         if kept is not None and kept[0] > time.monotonic():

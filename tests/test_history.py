@@ -97,3 +97,14 @@ def test_staff_without_access_cannot_read_history(client, front_desk, authored):
     assert (
         client.get(f"/admin/content/page/{page.pk}/history/{record.history_id}/compare/").status_code == 403
     )
+
+
+@pytest.mark.parametrize("path", ["abc/history/1/", "{pk}/history/abc/", "{pk}/history/abc/compare/"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_mangled_history_address_is_not_found_not_a_server_error(
+    client, admin_user, authored, path, method
+):
+    page = Page.objects.get(slug="faq")
+    client.force_login(admin_user)
+    response = getattr(client, method)(f"/admin/content/page/{path.format(pk=page.pk)}")
+    assert response.status_code in (404, 302)  # 302: the admin's own "no such object" redirect

@@ -131,3 +131,9 @@ def test_compressed_and_plain_copies_are_kept_apart(client, authored):
     assert packed["Content-Encoding"] == again["Content-Encoding"] == "gzip"
     assert gzip.decompress(again.content) == plain and len(again.content) < len(plain) / 2
     assert client.get("/learn/faq/").content == plain
+
+
+def test_a_client_that_says_nogzip_does_not_spoil_the_compressed_copy(client, authored):
+    client.get("/learn/faq/", headers={"accept-encoding": "nogzip"})
+    packed = client.get("/learn/faq/", headers={"accept-encoding": "gzip"})
+    assert packed["Content-Encoding"] == "gzip"

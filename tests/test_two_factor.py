@@ -256,3 +256,68 @@ def test_why_a_session_ended_is_said_on_the_sign_in_page_and_only_there(client, 
         page = client.get("/admin/", follow=True)
         assert "signed out after 12 hours" in page.content.decode()
         assert "signed out after 12 hours" not in client.get(LOGIN).content.decode()
+
+
+# Found by an attack on the running site ------------------------------------------------------------------
+
+
+def test_an_authenticator_with_any_name_is_asked_for_at_sign_in(client, admin_user):
+    """django-two-factor-auth only asks for a code from a device named "default"; one made any other way
+    (the admin, the shell) must still be asked for, and the setup must not add a second one."""
+    admin_user.set_password(PASSWORD)
+    admin_user.save()
+    TOTPDevice.objects.create(user=admin_user, name="My phone", confirmed=True)
+    response = sign_in_with_password(client, admin_user.username)
+    assert response.status_code == 200 and 'name="token-otp_token"' in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    client.force_login(admin_user, verified=False)
+    assert client.get(SETUP)["Location"].startswith(LOGIN)  # to the code, not to a second authenticator
+    assert TOTPDevice.objects.filter(user=admin_user).count() == 1
+
+
+def test_the_code_of_an_authenticator_with_any_name_signs_in(client, admin_user):
+    admin_user.set_password(PASSWORD)
+    admin_user.save()
+    device = TOTPDevice.objects.create(user=admin_user, name="My phone", confirmed=True)
+    sign_in_with_password(client, admin_user.username)
+    response = client.post(
+        LOGIN, {"login_view-current_step": "token", "token-otp_token": totp(device.bin_key)}
+    )
+    assert response.status_code == 302 and client.get("/admin/").status_code == 200
+
+
+def test_authenticators_are_never_typed_into_the_admin(client, admin_user, content_editor):
+    client.force_login(admin_user)
+    assert client.get("/admin/otp_totp/totpdevice/add/").status_code == 403
+    response = client.post(
+        "/admin/otp_totp/totpdevice/add/",
+        {"user": content_editor.pk, "name": "mine", "key": "00" * 20, "step": 30, "digits": 6},
+    )
+    assert response.status_code == 403 and not TOTPDevice.objects.filter(name="mine").exists()
+
+
+@pytest.mark.parametrize(
+    "screen",
+    [
+        "/admin/auth/user/add/",
+        "/admin/auth/user/{user}/change/",
+        "/admin/auth/user/{user}/password/",
+        "/admin/auth/user/{user}/delete/",
+        "/admin/auth/group/add/",
+        "/admin/otp_totp/totpdevice/{device}/delete/",
+    ],
+)
+def test_admin_screens_that_could_take_over_an_account_ask_for_the_password_again(
+    client, admin_user, content_editor, screen
+):
+    device = TOTPDevice.objects.create(user=content_editor, name="default", confirmed=True)
+    url = screen.format(user=content_editor.pk, device=device.pk)
+    with time_machine.travel(time.time(), tick=False) as traveller:
+        client.force_login(admin_user)
+        assert client.get(url).status_code == 200  # signing in a minute ago counts
+        traveller.shift(timedelta(minutes=6))
+        assert client.get(url)["Location"].startswith(CONFIRM)
+        assert client.post(url, {"post": "yes", "password1": "x", "password2": "x"})["Location"].startswith(
+            CONFIRM
+        )
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
