@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.management import call_command
 
@@ -16,7 +17,7 @@ PRODUCTION = {
 
 def run_django(code, env, tmp_path):
     """Run Python with a fresh Django configured by `env` only (nothing inherited from this test run)."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "INQUIRY_"))}
     clean.update(DJANGO_SETTINGS_MODULE="clinic_site.settings", DJANGO_DATA_DIR=str(tmp_path), **env)
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); from django.conf import settings\n{code}"],
@@ -71,6 +72,63 @@ def test_check_deploy_is_clean_with_only_secret_and_hosts(tmp_path):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def _generated_keys(folder, mode=0o600):
+    """The two key files `make run` writes into the data folder (umask 077)."""
+    keys = {"secret_key": "g" * 60 + "-generated-secret", "inquiry_key": Fernet.generate_key().decode()}
+    for name, key in keys.items():
+        (folder / name).write_text(key + "\n")
+        (folder / name).chmod(mode)
+    return keys
+
+
+def test_manage_py_after_make_run_uses_the_generated_keys_on_localhost_only(tmp_path):
+    """`manage.py shell` (or createsuperuser, changepassword) with nothing set, after `make run`."""
+    keys = _generated_keys(tmp_path)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "INQUIRY_"))}
+    code = (
+        "from django.conf import settings\n"
+        "print(settings.SECRET_KEY, settings.INQUIRY_ENCRYPTION_KEYS[0], ','.join(settings.ALLOWED_HOSTS), "
+        "settings.DEBUG, settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE)"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "--command", code],
+        cwd=settings.BASE_DIR,
+        env={**clean, "DJANGO_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == [
+        keys["secret_key"],
+        keys["inquiry_key"],
+        "localhost,127.0.0.1,[::1]",  # a local site: no other host is answered unless told
+        "False",
+        "True",  # the HTTPS protections stay on: only DJANGO_LOCAL_HTTP turns them off
+        "True",
+    ], result.stderr
+
+
+def test_the_environment_wins_over_generated_keys(tmp_path):
+    _generated_keys(tmp_path)
+    inquiry_key = Fernet.generate_key().decode()
+    code = "print(settings.SECRET_KEY, settings.INQUIRY_ENCRYPTION_KEYS, settings.ALLOWED_HOSTS)"
+    result = run_django(code, {**PRODUCTION, "INQUIRY_ENCRYPTION_KEY": inquiry_key}, tmp_path)
+    assert result.stdout.split() == [
+        PRODUCTION["DJANGO_SECRET_KEY"],
+        f"['{inquiry_key}']",
+        "['clinic.example']",
+    ], result.stderr
+
+
+@pytest.mark.parametrize("name", ["secret_key", "inquiry_key"])
+def test_a_generated_key_other_users_can_read_is_refused(name, tmp_path):
+    _generated_keys(tmp_path)
+    (tmp_path / name).chmod(0o644)
+    result = run_django("print(settings.SECRET_KEY)", {}, tmp_path)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "open to other users" in result.stderr
 
 
 def test_default_database_is_sqlite_in_the_data_folder_in_wal_mode(tmp_path):

@@ -139,7 +139,9 @@ def test_setting_up_two_factor_opens_the_admin_and_offers_backup_codes(client, f
     if "generator-token" not in response.content.decode():
         pytest.fail("the authenticator-app step did not open")
     key = b32decode(client.session["django_two_factor-qr_secret_key"])
-    response = client.post(setup, {"setup_view-current_step": "generator", "generator-token": totp(key)})
+    response = client.post(
+        setup, {"setup_view-current_step": "generator", "generator-token": f"{totp(key):06d}"}
+    )
     assert response.status_code == 302 and response["Location"] == "/account/two_factor/setup/complete/"
     codes = client.get(response["Location"]).context["codes"]
     assert sorted(codes) == sorted(

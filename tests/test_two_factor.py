@@ -36,7 +36,7 @@ def set_up_authenticator(client):
     response = client.post(SETUP, {"setup_view-current_step": "method", "method-method": "generator"})
     assert "generator-token" in response.content.decode(), "the authenticator-app step did not open"
     key = b32decode(client.session["django_two_factor-qr_secret_key"])
-    return client.post(SETUP, {"setup_view-current_step": "generator", "generator-token": totp(key)})
+    return client.post(SETUP, {"setup_view-current_step": "generator", "generator-token": f"{totp(key):06d}"})
 
 
 def with_permissions(user, *names):
@@ -281,7 +281,7 @@ def test_the_code_of_an_authenticator_with_any_name_signs_in(client, admin_user)
     device = TOTPDevice.objects.create(user=admin_user, name="My phone", confirmed=True)
     sign_in_with_password(client, admin_user.username)
     response = client.post(
-        LOGIN, {"login_view-current_step": "token", "token-otp_token": totp(device.bin_key)}
+        LOGIN, {"login_view-current_step": "token", "token-otp_token": f"{totp(device.bin_key):06d}"}
     )
     assert response.status_code == 302 and client.get("/admin/").status_code == 200
 

@@ -21,15 +21,15 @@ PUBLIC = [
 
 
 @pytest.mark.parametrize("path", PUBLIC)
-def test_public_pages_on_a_phone(phone, path):
-    phone.goto(path)
-    assert axe_violations(phone) == []
+def test_public_pages_on_a_phone(reading_phone, path):
+    reading_phone.goto(path)
+    assert axe_violations(reading_phone) == []
 
 
 @pytest.mark.parametrize("path", PUBLIC)
-def test_public_pages_on_a_desktop(desktop, path):
-    desktop.goto(path)
-    assert axe_violations(desktop) == []
+def test_public_pages_on_a_desktop(reading_desktop, path):
+    reading_desktop.goto(path)
+    assert axe_violations(reading_desktop) == []
 
 
 @pytest.mark.parametrize("kind", ["question", "insurance"])
@@ -54,28 +54,22 @@ def test_the_thank_you_page_after_a_message_that_sounds_like_a_crisis(phone):
     assert axe_violations(phone) == []
 
 
-def _ids(site, model):
-    return site.python(
-        f"from {model[0]}.models import {model[1]} as M; print(M.objects.order_by('pk').first().pk)"
-    )
-
-
-@pytest.fixture
+@pytest.fixture(scope="module")
 def admin_urls(site):
-    page = _ids(site, ("content", "Page"))
-    condition = _ids(site, ("conditions", "Condition"))
-    inquiry = site.python(
+    """The admin screens' addresses, with real ids: looked up (and an inquiry made) once for the module."""
+    page, condition, inquiry, history = site.python(
         "from django.utils import timezone\n"
+        "from conditions.models import Condition\n"
+        "from content.models import Page\n"
         "from inquiries.models import Inquiry\n"
+        "page = Page.objects.order_by('pk').first().pk\n"
+        "condition = Condition.objects.order_by('pk').first().pk\n"
         "i, _ = Inquiry.objects.get_or_create(submission_token='axe', defaults=dict(kind='insurance', name='Axe Check',"
         " phone='+12125550100', preferred_contact='phone', consent_at=timezone.now(), fingerprint='axe',"
         " member_id='AX1', message='A question.'))\n"
-        "print(i.pk)"
-    )
-    history = site.python(
-        f"from content.models import Page; print(Page.history.filter(id={page}).first().history_id)"
-    )
-    urls = {
+        "print(page, condition, i.pk, Page.history.filter(id=page).first().history_id)"
+    ).split()
+    return {
         "home": "/admin/",
         "pages": "/admin/content/page/",
         "page": f"/admin/content/page/{page}/change/",
@@ -86,10 +80,9 @@ def admin_urls(site):
         "condition": f"/admin/conditions/condition/{condition}/change/",
         "clinic profile": "/admin/content/clinicprofile/1/change/",
         "inquiries": "/admin/inquiries/inquiry/",
+        "inquiry": f"/admin/inquiries/inquiry/{inquiry}/change/",
         "access log": "/admin/inquiries/accesslogentry/",
     }
-    urls["inquiry"] = f"/admin/inquiries/inquiry/{inquiry}/change/"
-    return urls
 
 
 @pytest.mark.parametrize(

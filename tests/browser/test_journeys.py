@@ -121,7 +121,7 @@ def test_the_same_journey_with_the_keyboard_only(phone, site):
 
 def test_a_staff_member_edits_previews_and_publishes_a_page(desktop, new_desktop, site):
     page = desktop
-    sign_in(page, "reviewer")
+    sign_in(page, "reviewer", with_code=True)
     page.goto("/admin/content/page/")
     page.get_by_role("link", name="Glossary").click()
     new_text = "Browser test: a new line written in the editor."
