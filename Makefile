@@ -35,6 +35,7 @@ $(DATA)/inquiry_key:
 RUN_ENV = DJANGO_SECRET_KEY="$$(cat $(DATA)/secret_key)" \
 	INQUIRY_ENCRYPTION_KEY="$${INQUIRY_ENCRYPTION_KEY:-$$(cat $(DATA)/inquiry_key)}" \
 	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	DJANGO_SITE_URL="$${DJANGO_SITE_URL:-http://127.0.0.1:$(PORT)}" \
 	DJANGO_LOCAL_HTTP=1 DJANGO_SERVE_MEDIA=1 DJANGO_DEBUG=0 PORT=$(PORT)
 
 run: $(VENV)/.installed $(DATA)/secret_key $(DATA)/inquiry_key

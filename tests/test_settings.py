@@ -160,3 +160,17 @@ def test_debug_is_off_unless_asked_for(tmp_path):
 
 def test_no_migrations_are_missing(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_make_run_links_emails_to_the_port_it_serves():
+    """Front-desk emails link to the site; under `PORT=8821 make run` that is port 8821, not 8000."""
+    dry_run = subprocess.run(
+        ["make", "-n", "run", "PORT=8821"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    assert 'DJANGO_SITE_URL="${DJANGO_SITE_URL:-http://127.0.0.1:8821}"' in dry_run
+    assert "gunicorn" in dry_run
