@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from browser_support import BASE, axe_violations
+from browser_support import BASE, PASSWORD, axe_violations
 from playwright.sync_api import expect
 
 PUBLIC = [
@@ -106,3 +106,26 @@ def test_the_main_admin_screens(admin_page, admin_urls, screen):
     admin_page.goto(admin_urls[screen])
     expect(admin_page.locator("#content")).to_be_visible()
     assert axe_violations(admin_page) == []
+
+
+def test_two_factor_setup_and_password_confirmation(browser, site):
+    """A new staff member's first sign-in: the setup page they are sent to, and the password check that
+    guards turning two-factor off (a stand-in for every page built on the same focused layout)."""
+    site.python(
+        "from django.contrib.auth.models import User\n"
+        f"User.objects.filter(username='newstaff').exists() or User.objects.create_user('newstaff', password={PASSWORD!r}, is_staff=True)"
+    )
+    context = browser.new_context(base_url=site.url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto("/account/login/")
+        page.fill("#id_auth-username", "newstaff")
+        page.fill("#id_auth-password", PASSWORD)
+        page.get_by_role("button", name="Next").click()
+        page.wait_for_url("**/account/two_factor/setup/**")
+        assert axe_violations(page) == []
+        page.goto("/account/confirm-password/?next=/account/two_factor/setup/")
+        expect(page.locator("#id_password")).to_be_visible()
+        assert axe_violations(page) == []
+    finally:
+        context.close()
