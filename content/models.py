@@ -17,7 +17,7 @@ from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from accounts.policy import can_see_drafts
-from content.markdown import render
+from content.markdown import render, validate_markdown
 from core.registry import DocumentKind
 
 REVIEW_INTERVAL = timedelta(days=365)
@@ -57,11 +57,16 @@ class MarkdownDocument(models.Model):
         max_length=200,
         help_text="One or two plain sentences. Shown in lists and used as the search-engine description.",
     )
-    body = MarkdownxField(help_text="Markdown. Start sections with ## and phrase headings as questions.")
+    body = MarkdownxField(
+        help_text="Markdown. Start sections with ## and phrase headings as questions.",
+        validators=[validate_markdown],
+    )
     body_html = models.TextField(editable=False, default="")
     toc = models.JSONField(editable=False, default=list, help_text="The body's second-level headings.")
     references = MarkdownxField(
-        blank=True, help_text="Sources a reader can check, one Markdown list item (- ...) each."
+        blank=True,
+        help_text="Sources a reader can check, one Markdown list item (- ...) each.",
+        validators=[validate_markdown],
     )
     references_html = models.TextField(editable=False, default="")
     nav_order = models.PositiveIntegerField(default=100, help_text="Lower numbers come first in lists.")

@@ -11,7 +11,7 @@ from accounts.policy import can_see_drafts, staff_access
 from content import structured_data
 from content.checks import check_markdown
 from content.images import ImageRejected, image_store
-from content.markdown import markdownify
+from content.markdown import MarkdownTooComplex, markdownify
 from content.models import ClinicProfile, Page
 from core.registry import document_models
 
@@ -93,7 +93,10 @@ def markdown_preview(request):
         return HttpResponseForbidden("Only staff who edit pages can use the preview.")
     if "content" not in request.POST:
         return HttpResponseBadRequest("No content to preview.")
-    return HttpResponse(markdownify(request.POST["content"]))
+    try:
+        return HttpResponse(markdownify(request.POST["content"]))
+    except MarkdownTooComplex as error:
+        return HttpResponseBadRequest(str(error))
 
 
 @require_POST
@@ -102,7 +105,10 @@ def markdown_check(request):
     """The plain-language check of the text being written, for the edit page as staff type."""
     if not can_edit_markdown(request.user):
         return HttpResponseForbidden("Only staff who edit pages can check text.")
-    report = check_markdown(request.POST.get("content", ""))
+    try:
+        report = check_markdown(request.POST.get("content", ""))
+    except MarkdownTooComplex as error:
+        return HttpResponseBadRequest(str(error))
     return render(request, "admin/content/check_report.html", {"report": report})
 
 

@@ -315,3 +315,26 @@ def test_only_editors_may_use_the_live_check(client, front_desk):
     assert client.post("/markdownx/check/", {"content": "x"}).status_code == 403
     client.force_login(front_desk)
     assert client.post("/markdownx/check/", {"content": "x"}).status_code == 403
+
+
+def test_text_too_costly_to_render_is_refused_with_a_message_and_kept(client, editor, live_page):
+    """Thousands of "[" make Python-Markdown take seconds to minutes: the form says why and keeps the text."""
+    body = live_page.body + "\n\n" + "[" * 5000
+    client.force_login(editor)
+    response = client.post(change_url(live_page), admin_data(live_page, body=body, _continue="Save draft"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "square brackets" in page and "at most 1,000" in page  # explained ...
+    assert "[" * 5000 in page  # ... and nothing typed is lost
+    assert "[[[" not in Page.objects.get(pk=live_page.pk).body
+
+
+@pytest.mark.parametrize("url", ["/markdownx/markdownify/", "/markdownx/check/"])
+def test_the_preview_and_check_refuse_text_too_costly_to_render_at_once(client, editor, url):
+    import time
+
+    client.force_login(editor)
+    started = time.monotonic()
+    response = client.post(url, {"content": "[" * 15000})
+    assert response.status_code == 400 and "square brackets" in response.content.decode()
+    assert time.monotonic() - started < 2
