@@ -217,16 +217,20 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
         self.message_user(request, f"“{obj}” is published. Patients can see it now.", messages.SUCCESS)
         return True
 
-    def _mark_reviewed(self, request, documents):
-        done = 0
+    def _each(self, request, documents, service, done):
+        """Call a publishing service for each document; stop at the first refusal and say why."""
+        count = 0
         for document in documents:
             try:
-                publishing.mark_reviewed(document=document, user=request.user)
+                service(document=document, user=request.user)
             except publishing.PublishingError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return
-            done += 1
-        self.message_user(request, f"{done} marked clinically reviewed today.", messages.SUCCESS)
+            count += 1
+        self.message_user(request, f"{count} {done}.", messages.SUCCESS)
+
+    def _mark_reviewed(self, request, documents):
+        self._each(request, documents, publishing.mark_reviewed, "marked clinically reviewed today")
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_publish"
@@ -266,15 +270,7 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
 
     @admin.action(description="Unpublish selected (patients stop seeing them)", permissions=["publish"])
     def unpublish_selected(self, request, queryset):
-        done = 0
-        for obj in queryset:
-            try:
-                publishing.unpublish(document=obj, user=request.user)
-            except publishing.PublishingError as error:
-                self.message_user(request, str(error), messages.ERROR)
-                return
-            done += 1
-        self.message_user(request, f"{done} unpublished.", messages.SUCCESS)
+        self._each(request, queryset, publishing.unpublish, "unpublished")
 
     @admin.action(description="Mark selected as clinically reviewed today", permissions=["review"])
     def mark_reviewed_selected(self, request, queryset):
