@@ -31,15 +31,31 @@ def two_factor_required(user):
     return any(_is_sensitive(permission) for permission in user.get_all_permissions())
 
 
-def first_device(user):
-    """The account's authenticator: its "default" TOTP device, or else any confirmed one (backup codes
-    alone are not an authenticator). None when it has none yet."""
+def authenticator(user):
+    """The account's authenticator app: its "default" TOTP device, or else any confirmed one (a device
+    made in the shell or an older admin may have another name). None when it has none."""
     if not user or not user.is_authenticated:
         return None
     devices = [
         device for device in devices_for_user(user, confirmed=True) if not isinstance(device, StaticDevice)
     ]
     return next((device for device in devices if device.name == "default"), None) or next(iter(devices), None)
+
+
+def first_device(user):
+    """What the sign-in must ask a code of: the authenticator, or else backup codes still unused (left
+    when an administrator deletes a lost phone). None when the account has neither: it must set one up."""
+    found = authenticator(user)
+    if found is None and user and user.is_authenticated:
+        found = next(
+            (
+                device
+                for device in devices_for_user(user, confirmed=True)
+                if isinstance(device, StaticDevice) and device.token_set.exists()
+            ),
+            None,
+        )
+    return found
 
 
 def is_verified(user):

@@ -29,7 +29,19 @@ def _with_sudo(model_admin_class):
         for name in SUDO_VIEWS
         if hasattr(model_admin_class, name)
     }
+    overrides["get_actions"] = _without_bulk_delete(model_admin_class)
     return type(f"Sudo{model_admin_class.__name__}", (model_admin_class,), overrides)
+
+
+def _without_bulk_delete(base):
+    """The changelist's "delete selected" would delete without the password: one at a time only."""
+
+    def get_actions(self, request):
+        actions = base.get_actions(self, request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    return get_actions
 
 
 class _LookAndDeleteOnly:

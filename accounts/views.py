@@ -99,19 +99,38 @@ class StaffLoginView(LoginView):
 
     condition_dict = {LoginView.TOKEN_STEP: has_token_step, LoginView.BACKUP_STEP: has_backup_step}
 
+    def post(self, *args, **kwargs):
+        """A step this sign-in does not have now (a code posted before any password) starts it again,
+        instead of the wizard's KeyError and a 500."""
+        step = self.request.POST.get("login_view-current_step")
+        if "challenge_device" in self.request.POST:  # the library then goes to the code step
+            step = self.TOKEN_STEP
+        if step is not None and step not in self.get_form_list():
+            self.storage.reset()
+            self.storage.current_step = self.steps.first
+            return self.render(self.get_form())
+        return super().post(*args, **kwargs)
+
     def get_device(self, step=None):
-        return super().get_device(step) or self._device()
+        if not self.get_user():  # a code posted before any password: there is nobody to ask
+            return None
+        device = super().get_device(step)
+        if device is None or not device.confirmed:  # a device never set up does not count
+            self.device_cache = device = self._device()
+        return device
 
 
 def first_device_only(view):
     """The setup adds the first authenticator only (checked on every step, not just the first page):
-    another one would let a password-only session bypass the code it lacks."""
+    another one would let a password-only session bypass the code it lacks. An account left with only
+    backup codes (its phone deleted) sets up a new one after signing in with a backup code."""
 
     @wraps(view)
     def without_a_device(request, *args, **kwargs):
-        if policy.first_device(request.user) is not None:
-            if policy.is_verified(request.user):
-                return redirect("two_factor:profile")
+        verified = policy.is_verified(request.user)
+        if policy.authenticator(request.user) is not None:
+            return redirect("two_factor:profile") if verified else verification_redirect(request)
+        if policy.first_device(request.user) is not None and not verified:
             return verification_redirect(request)
         return view(request, *args, **kwargs)
 

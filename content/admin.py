@@ -59,6 +59,11 @@ class HistoryCompareMixin:
             *super().get_urls(),
         ]
 
+    def history_view(self, request, object_id, extra_context=None):
+        if not str(object_id).isdigit():
+            raise Http404("No such document.")
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """An address with something other than numbers in it is a page that does not exist (404), never a 500."""
         if not (str(object_id).isdigit() and str(version_id).isdigit()):

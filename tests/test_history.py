@@ -108,3 +108,9 @@ def test_a_mangled_history_address_is_not_found_not_a_server_error(
     client.force_login(admin_user)
     response = getattr(client, method)(f"/admin/content/page/{path.format(pk=page.pk)}")
     assert response.status_code in (404, 302)  # 302: the admin's own "no such object" redirect
+
+
+@pytest.mark.parametrize("model", ["content/page", "conditions/condition", "content/clinicprofile"])
+def test_a_mangled_history_list_address_is_not_found(client, admin_user, authored, model):
+    client.force_login(admin_user)
+    assert client.get(f"/admin/{model}/abc/history/").status_code in (404, 302)

@@ -321,3 +321,46 @@ def test_admin_screens_that_could_take_over_an_account_ask_for_the_password_agai
             CONFIRM
         )
     assert TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    [
+        "/admin/auth/user/",
+        "/admin/auth/group/",
+        "/admin/otp_totp/totpdevice/",
+        "/admin/otp_static/staticdevice/",
+    ],
+)
+def test_the_bulk_delete_action_is_not_offered_where_deleting_needs_the_password(
+    client, admin_user, content_editor, changelist
+):
+    device = TOTPDevice.objects.create(user=content_editor, name="default", confirmed=True)
+    client.force_login(admin_user)
+    assert 'value="delete_selected"' not in client.get(changelist).content.decode()
+    client.post(changelist, {"action": "delete_selected", "_selected_action": [device.pk], "post": "yes"})
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert type(content_editor).objects.filter(pk=content_editor.pk).exists()
+
+
+def test_backup_codes_alone_are_asked_for_at_sign_in(client, admin_user):
+    """An administrator deleted a lost phone: the backup codes left must still be asked for, or the
+    password alone would let anyone set up their own authenticator on the account."""
+    admin_user.set_password(PASSWORD)
+    admin_user.save()
+    backup = StaticDevice.objects.create(user=admin_user, name="backup", confirmed=True)
+    backup.token_set.create(token="abcd1234")
+    response = sign_in_with_password(client, admin_user.username)
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    client.force_login(admin_user, verified=False)
+    assert client.get(SETUP)["Location"].startswith(LOGIN)
+    assert TOTPDevice.objects.filter(user=admin_user).count() == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"login_view-current_step": "token", "challenge_device": "x"}, {"challenge_device": "x"}],
+)
+def test_a_code_posted_before_any_password_is_a_sign_in_form_not_a_server_error(client, db, data):
+    response = client.post(LOGIN, data)
+    assert response.status_code in (200, 400) and "_auth_user_id" not in client.session
