@@ -66,6 +66,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def committed(transactional_db):
+    """The authored content, committed: for tests whose changes really commit (a transactional test
+    starts from whatever the last one left, so it loads the content again)."""
+    call_command("load_content", verbosity=0)
+
+
+@pytest.fixture
 def authored(db):
     """Every authored page and condition, and the clinic profile, as `make run` loads them."""
 

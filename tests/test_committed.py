@@ -4,47 +4,20 @@ These tests run with `transactional_db`, so every save really commits and `trans
 callbacks run as they do in production (inside a test's rolled-back transaction they never run).
 """
 
-import time
-
 import pytest
-import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
+from test_inquiries import question
 
 from content import publishing
 from content.models import Page
-from inquiries import views
 from inquiries.models import Inquiry
 
 
-@pytest.fixture
-def committed(transactional_db):
-    call_command("load_content", verbosity=0)
-
-
-def _form(**overrides):
-    with time_machine.travel(time.time() - 60, tick=False):
-        token = views._new_token()
-    data = {
-        "name": "Jamie Rivera",
-        "phone": "(212) 555-0123",
-        "email": "jamie@example.com",
-        "preferred_contact": "phone",
-        "preferred_time": "morning",
-        "service": "not-sure",
-        "message": "What is the first visit like?",
-        "consent": "on",
-        "website": "",
-        "token": token,
-    }
-    data.update(overrides)
-    return data
-
-
 def test_a_sent_form_is_committed_and_then_the_front_desk_is_told(committed):
-    response = Client().post("/contact/", _form())
+    response = Client().post("/contact/", question())
     assert response.status_code == 302
     inquiry = Inquiry.objects.get()
     assert len(mail.outbox) == 1 and f"#{inquiry.pk}" in mail.outbox[0].subject
@@ -73,7 +46,7 @@ def test_no_email_is_sent_for_an_inquiry_that_was_rolled_back(committed):
 
 def test_a_mail_server_that_fails_leaves_the_notification_for_the_sweep(committed, settings):
     settings.EMAIL_BACKEND = "tests.test_committed.FailingBackend"
-    assert Client().post("/contact/", _form()).status_code == 302  # the person is never shown an error
+    assert Client().post("/contact/", question()).status_code == 302  # the person is never shown an error
     inquiry = Inquiry.objects.get()
     assert inquiry.notified_at is None and inquiry.notify_attempts == 1
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

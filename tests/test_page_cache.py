@@ -7,7 +7,6 @@ The cache is cleared when a change commits, so the tests that change content rea
 import re
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
@@ -19,12 +18,6 @@ from core import page_cache
 @pytest.fixture(autouse=True)
 def _cache_on(settings):
     settings.PAGE_CACHE_SECONDS = 600
-
-
-@pytest.fixture
-def committed(transactional_db):
-    """The authored content, committed (a transactional test starts from whatever the last one left)."""
-    call_command("load_content", verbosity=0)
 
 
 def test_a_public_page_is_served_from_memory_the_second_time(client, authored, django_assert_num_queries):
