@@ -40,6 +40,8 @@ _BANNED = re.compile(r"\b(" + "|".join(re.escape(p) for p in BANNED_PHRASES) + r
 _PERCENT = re.compile(r"\d\s*(%|percent\b)", re.IGNORECASE)
 _HEADING = re.compile(r"(?m)^(#{1,6})\s+(.+?)\s*#*\s*$")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?:;])\s+")
+# The alt text an uploaded image arrives with: a prompt for the author, flagged until they replace it.
+ALT_PLACEHOLDER = "Describe this image"
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ class _LinksAndImages(HTMLParser):
         attrs = dict(attrs)
         if tag == "a" and attrs.get("href"):
             self.hrefs.append(attrs["href"])
-        elif tag == "img" and not (attrs.get("alt") or "").strip():
+        elif tag == "img" and (attrs.get("alt") or "").strip().lower() in ("", ALT_PLACEHOLDER.lower()):
             self.images_without_alt.append(attrs.get("src") or "(no address)")
 
 

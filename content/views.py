@@ -9,7 +9,7 @@ from django.views.generic import DetailView, ListView
 from accounts.access import staff_required
 from accounts.policy import can_see_drafts, staff_access
 from content import structured_data
-from content.checks import check_markdown
+from content.checks import ALT_PLACEHOLDER, check_markdown
 from content.images import ImageRejected, image_store
 from content.markdown import MarkdownTooComplex, markdownify
 from content.models import ClinicProfile, Page
@@ -125,5 +125,5 @@ def markdown_image_upload(request):
         url = image_store(upload=upload)
     except ImageRejected as error:
         return JsonResponse({"image": [str(error)]}, status=400)
-    # Empty alt text on purpose: the plain-language check asks the author to describe the image.
-    return JsonResponse({"image_code": f"![]({url})"})
+    # A prompt, not a description: the plain-language check flags it until the author writes one.
+    return JsonResponse({"image_code": f"![{ALT_PLACEHOLDER}]({url})"})

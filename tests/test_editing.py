@@ -262,6 +262,13 @@ def test_check_finds_images_without_alt_text():
     assert report.images_without_alt == ["/media/uploads/a.png", "/media/c.png"]
 
 
+def test_an_uploaded_image_is_flagged_until_its_prompt_is_replaced_by_a_description():
+    uploaded = "![Describe this image](/media/uploads/a.png)"
+    assert check_markdown(uploaded).images_without_alt == ["/media/uploads/a.png"]
+    assert "no description" in check_markdown(uploaded).problems[0]
+    assert check_markdown("![A nurse checks blood pressure](/media/uploads/a.png)").images_without_alt == []
+
+
 def test_check_finds_links_to_missing_and_unpublished_documents(authored, draft_page):
     report = check_markdown(
         "[a](/learn/faq/) [b](/learn/not-a-page/) [c](/learn/a-draft-page/) [d](/conditions/nope/) "
