@@ -74,7 +74,14 @@ def staff_access(user):
     return user.is_active and user.is_staff and not needs_verification(user)
 
 
-def can_see_drafts(user):
-    """Unpublished documents are shown only to staff who may use staff pages; everyone else sees the
-    public site (an unverified session is the public)."""
-    return staff_access(user)
+def can_see_drafts(user, model):
+    """Drafts of a kind of document (`model`) are shown on its public address only to staff who signed in
+    with two-factor in this session (even where a demo relaxes the rule for staff pages) and may change
+    that kind of document. Everyone else (the front desk, an account without two-factor set up, a
+    visitor) sees the public site."""
+    opts = model._meta
+    return (
+        staff_access(user)
+        and is_verified(user)
+        and user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+    )

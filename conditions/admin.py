@@ -12,13 +12,12 @@ class ConditionAdmin(DocumentAdmin):
         "publication",
         "reading_grade",
         "check_problems",
-        "last_reviewed",
         "next_review_due",
     )
     list_display_links = ("name",)
     list_filter = ("evidence_level", *DocumentAdmin.list_filter)
     search_fields = ("name", *DocumentAdmin.search_fields)
-    prepopulated_fields = {"slug": ("name",)}
+    slug_source = "name"
     fieldsets = (
         (None, {"fields": ("name", "slug", "evidence_level", "summary", "body", "references")}),
         DocumentAdmin.check_fieldset,

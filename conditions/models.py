@@ -48,6 +48,8 @@ class Condition(MarkdownDocument):
     FRONT_MATTER_RELATIONS = {"related_pages": ("related_pages", "content.Page")}
 
     LIVE_FIELDS = (*MarkdownDocument.LIVE_FIELDS, "evidence_level")
+    REVIEWED_FIELDS = (*MarkdownDocument.REVIEWED_FIELDS, "evidence_level")
+    RELATIONS = {"related_pages": True}
 
     class Meta(MarkdownDocument.Meta):
         permissions = [
@@ -67,4 +69,4 @@ class Condition(MarkdownDocument):
         return (self.live or {}).get("evidence_level", self.evidence_level)
 
     def get_absolute_url(self):
-        return reverse("conditions:condition_detail", kwargs={"slug": self.slug})
+        return reverse("conditions:condition_detail", kwargs={"slug": self.address_slug})

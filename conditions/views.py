@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.views.generic import ListView
 
 from conditions.models import EVIDENCE_EXPLAINED, Condition, EvidenceLevel
+from content.models import Page
 from content.views import DocumentDetailView
 
 
@@ -32,7 +33,10 @@ class ConditionDetailView(DocumentDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["related"] = self.object.related_pages.visible_to(self.request.user)
+        shown = context["shown"]
+        context["related"] = self.related(
+            Page, shown.relations.get("related_pages", []), live=context["show_live"]
+        )
         level = EvidenceLevel(context["shown"].evidence_level)
         context["evidence"] = {"label": level.label, "explained": EVIDENCE_EXPLAINED[level]}
         return context

@@ -121,6 +121,7 @@ def _internal_link_problem(href, going_live):
     """Why an internal link leads nowhere useful, or None when it is fine.
 
     `going_live` holds (model label, slug) of documents published in the same step, which count as live.
+    A link to an address a live document had before it moved is fine: it redirects.
     """
     path = href.split("#")[0].split("?")[0]
     if not path.startswith("/"):
@@ -132,12 +133,27 @@ def _internal_link_problem(href, going_live):
     model = model_for_detail_url(match.view_name)
     if model is None:
         return None
-    document = model.objects.filter(slug=match.kwargs["slug"]).only("published").first()
-    if document is None:
-        return f"there is no {model._meta.verbose_name} with this address"
-    if not document.published and (model._meta.label, document.slug) not in going_live:
+    slug = match.kwargs["slug"]
+    if (model._meta.label, slug) in going_live or model.objects.published().filter(live_slug=slug).exists():
+        return None
+    moved = model.objects.moved_from(slug)
+    if moved is not None and moved.published:
+        return None
+    if model.objects.filter(slug=slug).exists() or moved is not None:
         return f"this {model._meta.verbose_name} is not published"
-    return None
+    return f"there is no {model._meta.verbose_name} with this address"
+
+
+def broken_links_in_html(html, *, going_live=frozenset()):
+    """The internal links in rendered HTML that lead to a missing or unpublished document."""
+    parser = _LinksAndImages()
+    parser.feed(html)
+    broken = []
+    for href in dict.fromkeys(parser.hrefs):
+        reason = _internal_link_problem(href, going_live)
+        if reason:
+            broken.append(BrokenLink(href, reason))
+    return broken
 
 
 def _sections(text):
@@ -158,11 +174,6 @@ def check_markdown(text, *, going_live=frozenset()):
     sentences = [s for s in _SENTENCE_SPLIT.split(words) if s.strip()]
     parser = _LinksAndImages()
     parser.feed(html)
-    broken = []
-    for href in dict.fromkeys(parser.hrefs):
-        reason = _internal_link_problem(href, going_live)
-        if reason:
-            broken.append(BrokenLink(href, reason))
     return Report(
         grade=round(grade(html), 1),
         words=len(words.split()),
@@ -173,5 +184,5 @@ def check_markdown(text, *, going_live=frozenset()):
             1 for line in text.splitlines() if _PERCENT.search(line) and "[^" not in line
         ),
         images_without_alt=parser.images_without_alt,
-        broken_links=broken,
+        broken_links=broken_links_in_html(html, going_live=going_live),
     )

@@ -10,6 +10,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from accounts.policy import can_see_drafts
+from content.checks import check_markdown
 from content.markdown import render, validate_markdown
 from core.registry import DocumentKind
 
@@ -24,14 +26,31 @@ REVIEW_INTERVAL = timedelta(days=365)
 DUE_SOON = timedelta(days=30)
 
 
+def normalize_newlines(text):
+    """CRLF (Windows) and CR (old Mac) line endings as LF: the same text however it was typed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
+
+
 class PublishedQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(published=True)
+        """What patients see, in the order of the live versions."""
+        return self.filter(published=True).order_by("live_order", "live_slug")
 
     def visible_to(self, user):
-        """What a visitor may open: published documents; staff who may use staff pages now (two-factor
-        verified) also see unpublished ones."""
-        return self if can_see_drafts(user) else self.published()
+        """What a visitor may open: published documents; staff who may change this kind of document (two-
+        factor verified) also see unpublished ones."""
+        return self if can_see_drafts(user, self.model) else self.published()
+
+    def moved_from(self, slug):
+        """The document that was live at this address before it moved, or None."""
+        found = AddressRedirect.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model), old_slug=slug
+        ).first()
+        return self.filter(pk=found.object_id).first() if found else None
+
+    def waiting_for_review(self):
+        """Drafts with changes patients do not see yet."""
+        return self.filter(draft_changes=True)
 
     def review_overdue(self, today=None):
         """Never clinically reviewed, or past the date the next review was due."""
@@ -70,30 +89,46 @@ class MarkdownDocument(models.Model):
     )
     references_html = models.TextField(editable=False, default="")
     nav_order = models.PositiveIntegerField(default=100, help_text="Lower numbers come first in lists.")
+    next_review_due = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Set to 12 months after each clinical review. Only clinical reviewers can change it.",
+    )
+    source_checksum = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Checksum of the authored file as last loaded; tells a staff edit from the original.",
+    )
+    # The draft's version number, one more with every save: a form saved from an older version is
+    # refused instead of overwriting someone else's work.
+    version = models.PositiveIntegerField(default=0, editable=False)
+    # The plain-language check of the draft, made when it is saved (lists show it without rechecking).
+    check_results = models.JSONField(default=dict, editable=False)
+    draft_changes = models.BooleanField(
+        default=True, editable=False, help_text="The draft differs from what patients see."
+    )
+
+    # What patients see: the published version, and the address and order it has there.
     published = models.BooleanField(
         default=False, editable=False, help_text="Patients can see the live version."
     )
     live = models.JSONField(null=True, blank=True, editable=False, help_text="The version patients see.")
+    live_slug = models.SlugField(max_length=80, null=True, blank=True, unique=True, editable=False)
+    live_order = models.PositiveIntegerField(default=100, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_reviewed = models.DateField(null=True, blank=True, editable=False)
-    next_review_due = models.DateField(
-        null=True, blank=True, help_text="Set to 12 months after each clinical review; change it if needed."
-    )
-    reviewed_by = models.ForeignKey(
+
+    # A version set to go live (and a time to come down), run by the publish_scheduled command.
+    scheduled = models.JSONField(null=True, blank=True, editable=False)
+    publish_at = models.DateTimeField(null=True, blank=True, editable=False)
+    unpublish_at = models.DateTimeField(null=True, blank=True, editable=False)
+    scheduled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         editable=False,
         on_delete=models.SET_NULL,
         related_name="+",
-    )
-    reviewer_name = models.CharField("clinical reviewer", max_length=120, blank=True, editable=False)
-    reviewer_credentials = models.CharField(max_length=120, blank=True, editable=False)
-    source_checksum = models.CharField(
-        max_length=64,
-        blank=True,
-        editable=False,
-        help_text="Checksum of the authored file as last loaded; tells a staff edit from the original.",
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -108,28 +143,42 @@ class MarkdownDocument(models.Model):
             "toc",
             "references_html",
             "live",
+            "live_slug",
+            "live_order",
             "published",
             "published_at",
             "source_checksum",
-            "last_reviewed",
             "next_review_due",
-            "reviewed_by",
-            "reviewer_name",
-            "reviewer_credentials",
+            "check_results",
+            "draft_changes",
+            "scheduled",
+            "publish_at",
+            "unpublish_at",
+            "scheduled_by",
         ],
     )
 
     # Fields that load_content fills from an authored file, besides the subclass's own.
     AUTHORED_FIELDS = ("summary", "body", "references", "nav_order")
-    # What patients see, copied from the draft when it is published.
+    # What patients see, copied from the draft when it is published (with the address, the order in
+    # lists and the relations: see draft_snapshot).
     LIVE_FIELDS = ("title", "summary", "body_html", "toc", "references_html")
+    # What a clinical review vouches for: a review counts for a version only while these are unchanged.
+    REVIEWED_FIELDS = ("title", "summary", "body", "references")
+    # Links to other documents that are part of a version: {field name: many (True) or one (False)}.
+    RELATIONS = {}
 
     class Meta:
         abstract = True
         ordering = ["nav_order", "slug"]
 
     def save(self, *args, **kwargs):
-        """Render the Markdown when it has changed since it was last rendered, never otherwise."""
+        """Render the Markdown when it has changed since it was last rendered, never otherwise.
+
+        Line endings are stored as LF: text pasted from Windows (CRLF) is the same text, not a change.
+        """
+        for name in ("body", "references"):
+            setattr(self, name, normalize_newlines(getattr(self, name)))
         update_fields = kwargs.get("update_fields")
         text_saved = update_fields is None or {"body", "references"} & set(update_fields)
         if text_saved and getattr(self, "_rendered_text", None) != (self.body, self.references):
@@ -138,8 +187,17 @@ class MarkdownDocument(models.Model):
             self.toc = rendered.toc
             self.references_html = render(self.references).html
             self._rendered_text = (self.body, self.references)
+            # The plain-language check is stored with the text, so lists never recheck every row.
+            self.check_report = check_markdown(self.body)
+            self.check_results = {"grade": self.check_report.grade, "problems": self.check_report.problems}
             if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "body_html", "toc", "references_html"}
+                kwargs["update_fields"] = {
+                    *update_fields,
+                    "body_html",
+                    "toc",
+                    "references_html",
+                    "check_results",
+                }
         super().save(*args, **kwargs)
 
     @classmethod
@@ -161,16 +219,44 @@ class MarkdownDocument(models.Model):
 
     # Drafts and publishing ------------------------------------------------------------------------
 
+    def fingerprint(self):
+        """What a clinical review vouches for, as one value: equal fingerprints, the same reviewed text."""
+        values = {name: normalize_newlines(str(getattr(self, name))).strip() for name in self.REVIEWED_FIELDS}
+        return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+
+    def relation_ids(self):
+        """{relation name: [ids] or id or None} as the draft has them now."""
+        found = {}
+        for name, many in self.RELATIONS.items():
+            if many:
+                found[name] = sorted(getattr(self, name).values_list("pk", flat=True)) if self.pk else []
+            else:
+                found[name] = getattr(self, f"{name}_id")
+        return found
+
     def draft_snapshot(self):
-        return {name: getattr(self, name) for name in self.LIVE_FIELDS}
+        """The draft as a version: everything patients would see if it were published now."""
+        return {
+            **{name: getattr(self, name) for name in self.LIVE_FIELDS},
+            "slug": self.slug,
+            "nav_order": self.nav_order,
+            "relations": self.relation_ids(),
+            "fingerprint": self.fingerprint(),
+        }
 
     @property
     def has_unpublished_changes(self):
         return not self.published or self.live != self.draft_snapshot()
 
-    def version(self, *, live):
+    def shown_version(self, *, live):
         """The live version (what patients see) or the draft, as one object for the templates."""
-        return SimpleNamespace(**(self.live if live and self.live else self.draft_snapshot()))
+        snapshot = self.live if live and self.live else self.draft_snapshot()
+        return SimpleNamespace(**{"relations": {}, "fingerprint": "", **snapshot})
+
+    @property
+    def address_slug(self):
+        """The last part of the public address: the live one once published, else the draft's."""
+        return self.live_slug if self.published and self.live_slug else self.slug
 
     @property
     def live_title(self):
@@ -185,6 +271,28 @@ class MarkdownDocument(models.Model):
     @property
     def review_overdue(self):
         return self.next_review_due is None or self.next_review_due < timezone.localdate()
+
+    def reviews(self):
+        return Review.objects.filter(
+            content_type=ContentType.objects.get_for_model(self), object_id=self.pk
+        ).order_by("-reviewed_at", "-pk")
+
+    def review_of(self, fingerprint):
+        """The latest review of the version with this fingerprint, or None."""
+        return self.reviews().filter(fingerprint=fingerprint).first() if fingerprint and self.pk else None
+
+    @property
+    def last_review(self):
+        return self.reviews().first() if self.pk else None
+
+    @property
+    def live_review(self):
+        """The review of the text patients read now, or None (never reviewed, or changed since)."""
+        return self.review_of((self.live or {}).get("fingerprint")) if self.published else None
+
+    @property
+    def draft_review(self):
+        return self.review_of(self.fingerprint())
 
 
 class Page(MarkdownDocument):
@@ -213,6 +321,7 @@ class Page(MarkdownDocument):
     FRONT_MATTER_REQUIRED = ("title", "summary")
     FRONT_MATTER_FIELDS = {}
     FRONT_MATTER_RELATIONS = {"related": ("related", "content.Page"), "next": ("next_page", "content.Page")}
+    RELATIONS = {"related": True, "next_page": False}
 
     class Meta(MarkdownDocument.Meta):
         permissions = [
@@ -224,7 +333,55 @@ class Page(MarkdownDocument):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("content:page_detail", kwargs={"slug": self.slug})
+        return reverse("content:page_detail", kwargs={"slug": self.address_slug})
+
+
+class Review(models.Model):
+    """A clinical reviewer's word that one version of a document is right: exactly the text they saw.
+
+    The fingerprint ties the review to that version; a page shows "Last reviewed" only while the text
+    patients read has the same fingerprint.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    fingerprint = models.CharField(max_length=64, db_index=True, blank=True)
+    version = models.PositiveIntegerField(null=True, help_text="The draft's version number when reviewed.")
+    snapshot = models.JSONField(default=dict, help_text="The version the reviewer saw, as rendered.")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewer_name = models.CharField(max_length=120)
+    reviewer_credentials = models.CharField(max_length=120, blank=True)
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.reviewer_name}, {timezone.localtime(self.reviewed_at):%B %d, %Y}"
+
+    @property
+    def reviewed_on(self):
+        return timezone.localdate(self.reviewed_at)
+
+
+class AddressRedirect(models.Model):
+    """An address a document had when it was live: it answers with a permanent redirect to where the
+    document lives now, so a bookmark or a search result never breaks."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    old_slug = models.SlugField(max_length=80)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "old_slug"], name="one_redirect_per_address")
+        ]
+
+    def __str__(self):
+        return self.old_slug
 
 
 class ClinicalReviewer(models.Model):

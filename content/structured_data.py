@@ -36,8 +36,9 @@ def clinic(profile, url):
     }
 
 
-def medical_web_page(document, shown, url, profile=None):
-    """`shown` is the version on the page (live, or a draft for staff); review data is the document's."""
+def medical_web_page(document, shown, url, profile=None, review=None):
+    """`shown` is the version on the page (live, or a draft for staff); `review` the review of exactly
+    that version, if any (a review of another version is not claimed)."""
     modified = document.published_at or document.updated
     data = {
         "@context": "https://schema.org",
@@ -47,13 +48,12 @@ def medical_web_page(document, shown, url, profile=None):
         "url": url,
         "dateModified": modified.isoformat() if modified else None,
     }
-    if document.last_reviewed:
-        data["lastReviewed"] = document.last_reviewed.isoformat()
-    if document.reviewer_name:
+    if review is not None:
+        data["lastReviewed"] = review.reviewed_on.isoformat()
         data["reviewedBy"] = {
             "@type": "Person",
-            "name": document.reviewer_name,
-            "description": document.reviewer_credentials,
+            "name": review.reviewer_name,
+            "description": review.reviewer_credentials,
         }
     if profile is not None:
         data["publisher"] = {"@type": "MedicalClinic", "name": profile.name, "telephone": profile.phone}

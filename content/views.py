@@ -1,8 +1,16 @@
 """The education pages, what every document page shares, and the staff-only Markdown preview, check and upload."""
 
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
@@ -26,35 +34,67 @@ def can_edit_markdown(user):
 
 
 class DocumentDetailView(DetailView):
-    """A published Markdown document as patients see it.
+    """A published Markdown document as patients see it: the live version, with its own title, text,
+    relations and review line. An address the document had before it moved redirects (301) to this one.
 
-    Staff see the draft instead, on the same address, under a banner that says patients cannot see it
-    (``?version=live`` shows them the live version).
+    Staff who may change this kind of document see the draft instead, on the same address, under a banner
+    that says patients cannot see it (``?version=live`` shows them the live version).
     """
 
     section = None  # (title, url name) of the list the document belongs to, for breadcrumbs
 
-    def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            moved = self.model.objects.moved_from(kwargs["slug"])
+            if moved is None or not moved.published:
+                raise
+            return HttpResponsePermanentRedirect(moved.get_absolute_url())
+
+    def get_object(self, queryset=None):
+        slug = self.kwargs["slug"]
+        document = self.model.objects.published().filter(live_slug=slug).first()
+        if document is None and self.drafts_shown:
+            document = self.model.objects.filter(slug=slug).first()
+        if document is None:
+            raise Http404("No such page.")
+        return document
+
+    @cached_property
+    def drafts_shown(self):
+        return can_see_drafts(self.request.user, self.model)
+
+    def related(self, model, ids, *, live):
+        """The documents a version links to, in list order: only published ones on the live version."""
+        found = model.objects.published() if live else model.objects.visible_to(self.request.user)
+        return found.filter(pk__in=ids if isinstance(ids, list) else [ids])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         document = self.object
-        user = self.request.user
-        wants_live = not can_see_drafts(user) or self.request.GET.get("version") == "live"
+        wants_live = not self.drafts_shown or self.request.GET.get("version") == "live"
         show_live = wants_live and document.published
-        shown = document.version(live=show_live)
+        shown = document.shown_version(live=show_live)
         section_title, section_url = self.section
-        context["shown"] = shown
-        context["draft_view"] = not show_live and document.has_unpublished_changes
-        context["breadcrumbs"] = [
-            ("Home", reverse("core:home")),
-            (section_title, reverse(section_url)),
-            (shown.title, None),
-        ]
+        review = document.review_of(shown.fingerprint)
+        context.update(
+            shown=shown,
+            show_live=show_live,
+            draft_view=not show_live and document.has_unpublished_changes,
+            review=review,
+            earlier_review=None if review else document.last_review,
+            breadcrumbs=[
+                ("Home", reverse("core:home")),
+                (section_title, reverse(section_url)),
+                (shown.title, None),
+            ],
+        )
         url = self.request.build_absolute_uri(document.get_absolute_url())
         context["jsonld"] = structured_data.as_script(
-            structured_data.medical_web_page(document, shown, url, ClinicProfile.for_request(self.request))
+            structured_data.medical_web_page(
+                document, shown, url, ClinicProfile.for_request(self.request), review=review
+            )
         )
         return context
 
@@ -72,15 +112,13 @@ class PageDetailView(DocumentDetailView):
     model = Page
     section = ("Learn", "content:page_list")
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("next_page")
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = self.object
-        context["related"] = page.related.visible_to(self.request.user)
-        next_page = page.next_page
-        if next_page is not None and (next_page.published or can_see_drafts(self.request.user)):
+        shown, live = context["shown"], context["show_live"]
+        context["related"] = self.related(Page, shown.relations.get("related", []), live=live)
+        next_id = shown.relations.get("next_page")
+        next_page = self.related(Page, next_id, live=live).first() if next_id else None
+        if next_page is not None:
             context["next_page"] = next_page
         return context
 

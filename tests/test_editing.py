@@ -31,8 +31,14 @@ def change_url(page):
     return f"/admin/content/page/{page.pk}/change/"
 
 
-def publish_url(page):
-    return f"/admin/content/page/{page.pk}/publish/"
+def review_url(page):
+    return f"/admin/content/page/{page.pk}/review/"
+
+
+def act(client, page, action, **extra):
+    """Press a button on the review screen for the page's current version."""
+    page.refresh_from_db()
+    return client.post(review_url(page), {"action": action, "version": page.version, **extra}, follow=True)
 
 
 @pytest.fixture
@@ -89,19 +95,21 @@ def test_publishing_makes_the_draft_public(client, clinical_reviewer, live_page)
     client.force_login(clinical_reviewer)
     response = client.post(
         change_url(live_page),
-        admin_data(live_page, body="## Updated?\n\nNew words.", _publish="Save and publish"),
+        admin_data(live_page, body="## Updated?\n\nNew words.", _review="Save and review"),
     )
-    assert response.status_code == 302 and response["Location"] == change_url(live_page)
+    assert response.status_code == 302 and response["Location"] == review_url(live_page)
+    assert "New words." in client.get(review_url(live_page)).content.decode()
+    act(client, live_page, "publish")
     client.logout()
     assert "New words." in client.get(live_page.get_absolute_url()).content.decode()
 
 
 def test_an_editor_cannot_publish(client, editor, live_page):
     client.force_login(editor)
-    client.post(change_url(live_page), admin_data(live_page, body="## Sneaky?\n\nUnreviewed.", _publish="x"))
-    assert client.get(publish_url(live_page)).status_code == 403
-    client.post(publish_url(live_page))
-    client.post("/admin/content/page/", {"action": "publish_selected", "_selected_action": [live_page.pk]})
+    client.post(change_url(live_page), admin_data(live_page, body="## Sneaky?\n\nUnreviewed.", _review="x"))
+    assert "Publish this version now" not in client.get(review_url(live_page)).content.decode()
+    refused = act(client, live_page, "publish").content.decode()
+    assert "Only clinical reviewers can publish" in refused
     client.logout()
     assert "Unreviewed." not in client.get(live_page.get_absolute_url()).content.decode()
     live_page.refresh_from_db()
@@ -110,22 +118,24 @@ def test_an_editor_cannot_publish(client, editor, live_page):
 
 def test_the_editor_is_offered_no_publish_button(client, editor, clinical_reviewer, live_page):
     client.force_login(editor)
-    assert 'name="_publish"' not in client.get(change_url(live_page)).content.decode()
+    assert 'name="_review"' not in client.get(change_url(live_page)).content.decode()
     client.force_login(clinical_reviewer)
-    assert 'name="_publish"' in client.get(change_url(live_page)).content.decode()
+    assert 'name="_review"' in client.get(change_url(live_page)).content.decode()
 
 
 def test_publishing_with_an_overdue_review_asks_for_confirmation(client, clinical_reviewer, authored):
     page = Page.objects.get(slug="glossary")  # never reviewed
     client.force_login(clinical_reviewer)
-    response = client.post(change_url(page), admin_data(page, body="## A to E?\n\nChanged.", _publish="x"))
-    assert response["Location"] == publish_url(page)
+    response = client.post(change_url(page), admin_data(page, body="## A to E?\n\nChanged.", _review="x"))
+    assert response["Location"] == review_url(page)
     confirm = client.get(response["Location"]).content.decode()
-    assert "This page has never been clinically reviewed." in confirm and "Yes, publish it" in confirm
+    assert "This page has never been clinically reviewed." in confirm
+    assert "Publish even though the review is overdue" in confirm
+    assert "Confirm to publish it" in act(client, page, "publish").content.decode()
     client.logout()
     assert "Changed." not in client.get(page.get_absolute_url()).content.decode()
     client.force_login(clinical_reviewer)
-    client.post(publish_url(page))
+    act(client, page, "publish", confirm_overdue="1")
     client.logout()
     assert "Changed." in client.get(page.get_absolute_url()).content.decode()
 
@@ -133,10 +143,9 @@ def test_publishing_with_an_overdue_review_asks_for_confirmation(client, clinica
 def test_broken_internal_links_block_publishing(client, clinical_reviewer, live_page, draft_page):
     client.force_login(clinical_reviewer)
     body = "## Where?\n\nSee [nothing](/learn/no-such-page/) and [draft](/learn/a-draft-page/)."
-    response = client.post(change_url(live_page), admin_data(live_page, body=body, _publish="x"), follow=True)
-    text = response.content.decode()
-    assert "Not published: fix these links first" in text
-    client.post(publish_url(live_page))
+    client.post(change_url(live_page), admin_data(live_page, body=body, _review="x"))
+    text = act(client, live_page, "publish").content.decode()
+    assert "was not published: fix these links first" in text
     client.logout()
     assert "See nothing" not in client.get(live_page.get_absolute_url()).content.decode()
 
@@ -164,20 +173,20 @@ def test_unpublishing_hides_the_page(client, clinical_reviewer, live_page):
 
 def test_marking_reviewed_records_who_and_when_and_sets_the_next_date(client, clinical_reviewer, live_page):
     client.force_login(clinical_reviewer)
-    client.post(change_url(live_page), admin_data(live_page, _mark_reviewed="x"))
+    act(client, live_page, "review")
     live_page.refresh_from_db()
     today = timezone.localdate()
-    assert live_page.last_reviewed == today and live_page.next_review_due == today + timedelta(days=365)
-    assert live_page.reviewed_by == clinical_reviewer
+    review = live_page.last_review
+    assert review.reviewed_on == today and live_page.next_review_due == today + timedelta(days=365)
+    assert review.reviewer == clinical_reviewer and review.version == live_page.version
     body = client.get(live_page.get_absolute_url()).content.decode()
     assert f"Last reviewed {today:%B} {today.day}, {today.year} by Ana Reyes, MD, psychiatrist." in body
 
 
 def test_an_editor_cannot_mark_reviewed(client, editor, live_page):
     client.force_login(editor)
-    client.post(change_url(live_page), admin_data(live_page, _mark_reviewed="x"))
-    live_page.refresh_from_db()
-    assert live_page.last_reviewed is None
+    assert "Only clinical reviewers" in act(client, live_page, "review").content.decode()
+    assert live_page.last_review is None
 
 
 @pytest.fixture
@@ -208,10 +217,11 @@ def test_review_filters_return_exactly_the_overdue_and_due_soon_pages(client, ad
 def test_admin_home_lists_what_is_due_for_review(client, admin_user, review_dates):
     client.force_login(admin_user)
     body = client.get("/admin/").content.decode()
-    section = body.split('id="review-due"')[1].split("</table>")[0]
-    for slug in ("glossary", "faq", "what-to-expect", "insurance-and-cost"):
+    overdue = body.split('id="work-overdue"')[1].split('id="work-soon"')[0]
+    soon = body.split('id="work-soon"')[1].split("</div>")[0]
+    for slug, section in [("glossary", overdue), ("faq", overdue), ("what-to-expect", soon), ("insurance-and-cost", soon)]:
         assert f"/admin/content/page/{Page.objects.get(slug=slug).pk}/change/" in section
-    assert "How does ketamine work?" not in section
+    assert "How does ketamine work?" not in overdue + soon
 
 
 # Plain-language checks -------------------------------------------------------------------------------
@@ -304,8 +314,10 @@ def test_a_clinical_reviewer_publishes_a_condition(client, clinical_reviewer, au
     condition.save()
     assert "A new closing line." not in client.get(condition.get_absolute_url()).content.decode()
     client.force_login(clinical_reviewer)
+    condition.refresh_from_db()
     client.post(
-        "/admin/conditions/condition/", {"action": "publish_selected", "_selected_action": [condition.pk]}
+        f"/admin/conditions/condition/{condition.pk}/review/",
+        {"action": "publish", "version": condition.version},
     )
     client.logout()
     assert "A new closing line." in client.get(condition.get_absolute_url()).content.decode()

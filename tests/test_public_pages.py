@@ -2,15 +2,17 @@
 
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.template.loader import render_to_string
 
 from conditions.models import Condition, EvidenceLevel
+from content import publishing
 from content.models import Page
 
 PAGE_SLUGS = sorted(p.stem for p in (Path(settings.BASE_DIR) / "content" / "pages").glob("*.md"))
@@ -122,13 +124,11 @@ def test_home_describes_the_clinic_in_json_ld(client, authored):
     assert data["address"]["addressLocality"] == "Springfield"
 
 
-def test_reviewed_page_shows_review_and_json_ld(client, authored):
+def test_reviewed_page_shows_review_and_json_ld(client, authored, clinical_reviewer):
     page = Page.objects.get(slug="side-effects-and-risks")
-    page.last_reviewed = date(2026, 10, 1)
-    page.next_review_due = date(2027, 10, 1)
-    page.reviewer_name = "Dr. Ana Reyes"
-    page.reviewer_credentials = "MD, psychiatrist"
-    page.save()
+    clinical_reviewer.first_name = "Dr. Ana"
+    with time_machine.travel(datetime(2026, 10, 1, 15, tzinfo=UTC), tick=False):
+        publishing.mark_reviewed(document=page, user=clinical_reviewer)
     body = client.get(page.get_absolute_url()).content.decode()
     assert "Last reviewed October 1, 2026 by Dr. Ana Reyes, MD, psychiatrist." in body
     assert "Next review due October 1, 2027." in body
@@ -149,11 +149,10 @@ def test_unreviewed_page_says_so_plainly(client, authored):
 
 
 def test_json_ld_cannot_be_broken_out_of(client, db):
-    page = Page.objects.create(
-        title="</script><script>alert(1)</script>", slug="x", summary="S", body="B", published=True
-    )
-    body = client.get(page.get_absolute_url()).content.decode()
-    assert "<script>alert(1)" not in body
+    page = Page.objects.create(title="</script><script>alert(1)</script>", slug="x", summary="S", body="B")
+    publishing.publish(document=page, user=None)
+    response = client.get(page.get_absolute_url())
+    assert response.status_code == 200 and "<script>alert(1)" not in response.content.decode()
 
 
 def test_long_page_has_contents_breadcrumbs_related_and_one_next_step(client, authored):
