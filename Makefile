@@ -45,6 +45,7 @@ run: $(VENV)/.installed $(DATA)/secret_key $(DATA)/inquiry_key
 	@$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving the clinic site at http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
 	@$(RUN_ENV) $(BIN)/python manage.py send_pending_notifications --every 60 & \
+	$(RUN_ENV) $(BIN)/python manage.py publish_scheduled --every 60 & \
 	$(RUN_ENV) exec $(BIN)/gunicorn --config clinic_site/gunicorn.conf.py clinic_site.wsgi
 
 dev: $(VENV)/.installed $(DATA)/inquiry_key

@@ -29,6 +29,7 @@ STAFF_GROUPS = {
         "content.review_page",
         "conditions.publish_condition",
         "conditions.review_condition",
+        "content.publish_clinicprofile",
     ],
     "Front desk": ["inquiries.view_inquiry", "inquiries.change_inquiry", "inquiries.export_inquiry"],
 }

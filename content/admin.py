@@ -389,7 +389,52 @@ class ClinicalReviewerAdmin(admin.ModelAdmin):
 
 @admin.register(ClinicProfile)
 class ClinicProfileAdmin(HistoryCompareMixin, SimpleHistoryAdmin):
-    list_display = ("name", "phone", "email")
+    """The clinic's details: saved as a draft, shown to patients once someone with the publish
+    permission publishes them (content.publishing)."""
+
+    list_display = ("name", "phone", "email", "publication")
+    readonly_fields = ("publication",)
+    change_form_template = "admin/content/clinicprofile/change_form.html"
+
+    @admin.display(description="Status")
+    def publication(self, obj):
+        if obj.pk is None or not obj.live:
+            return "Draft only: patients do not see these details yet"
+        if obj.has_unpublished_changes:
+            changed = [
+                ClinicProfile._meta.get_field(name).verbose_name
+                for name in ClinicProfile.PUBLIC_FIELDS
+                if obj.live.get(name) != getattr(obj, name)
+            ]
+            return f"Live, with draft changes patients do not see yet: {', '.join(changed)}"
+        return "Live"
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["can_publish"] = publishing.can_publish_profile(user=request.user)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        publishing.save_clinic_profile(profile=obj, user=request.user)
+
+    def _published(self, request, obj):
+        if "_publish" not in request.POST:
+            return None
+        try:
+            publishing.publish_clinic_profile(profile=obj, user=request.user)
+        except publishing.PublishingError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, "The clinic's details are published: every page shows them now.")
+        return redirect(reverse("admin:content_clinicprofile_change", args=[obj.pk]))
+
+    def response_change(self, request, obj):
+        return self._published(request, obj) or super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._published(request, obj) or super().response_add(request, obj, post_url_continue)
+
+    def restore_version(self, request, obj, record):
+        publishing.restore_clinic_profile(profile=obj, record=record, user=request.user)
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not ClinicProfile.objects.exists()

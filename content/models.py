@@ -399,7 +399,11 @@ class ClinicalReviewer(models.Model):
 
 
 class ClinicProfile(models.Model):
-    """The clinic's name and how to reach it: one record, shown in the footer of every page."""
+    """The clinic's name and how to reach it: one record, shown in the footer of every page.
+
+    Like a page, it has a draft (its fields, what staff edit) and a live version (what patients see): a
+    changed phone number reaches the site only when someone with the publish permission publishes it.
+    """
 
     name = models.CharField(max_length=120)
     phone = models.CharField(max_length=30, help_text="As it should be shown, e.g. (555) 010-0100.")
@@ -415,18 +419,52 @@ class ClinicProfile(models.Model):
         default="within one business day",
         help_text="How soon the front desk answers an inquiry, ending the sentence 'We will reach you …'.",
     )
-    history = HistoricalRecords()
+    live = models.JSONField(null=True, blank=True, editable=False, help_text="The version patients see.")
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["live", "published_at"])
+
+    # What patients see: copied into `live` when the profile is published.
+    PUBLIC_FIELDS = (
+        "name",
+        "phone",
+        "email",
+        "street_address",
+        "locality",
+        "region",
+        "postal_code",
+        "hours",
+        "service_area",
+        "response_time",
+    )
 
     class Meta:
         verbose_name = "clinic profile"
         verbose_name_plural = "clinic profile"
+        permissions = [("publish_clinicprofile", "Can publish the clinic profile")]
 
     def __str__(self):
         return self.name
 
     def save(self, *args, **kwargs):
+        if getattr(self, "_is_live_copy", False):
+            raise TypeError("The live version of the clinic profile is read-only; publish the draft instead.")
         self.pk = 1  # there is only ever one clinic profile
         super().save(*args, **kwargs)
+
+    def draft_values(self):
+        return {name: getattr(self, name) for name in self.PUBLIC_FIELDS}
+
+    @property
+    def has_unpublished_changes(self):
+        return self.live != self.draft_values()
+
+    def live_version(self):
+        """The published details as a read-only profile, or None when nothing was published yet."""
+        if not self.live:
+            return None
+        copy = ClinicProfile(pk=self.pk, **{name: self.live.get(name, "") for name in self.PUBLIC_FIELDS})
+        copy._is_live_copy = True
+        return copy
 
     @classmethod
     def load(cls):
@@ -434,9 +472,10 @@ class ClinicProfile(models.Model):
 
     @classmethod
     def for_request(cls, request):
-        """The profile, read once per request however many templates and views ask for it."""
+        """The live profile patients see, read once per request however many templates ask for it."""
         if not hasattr(request, "_clinic_profile"):
-            request._clinic_profile = cls.load()
+            profile = cls.load()
+            request._clinic_profile = profile.live_version() if profile else None
         return request._clinic_profile
 
     @property

@@ -415,3 +415,37 @@ def _publish_scheduled(document):
     _going_live(document, snapshot, user=user, reason="Published as scheduled")
     _clear_schedule(document)
     return f"“{document}” published as scheduled."
+
+
+# The clinic profile -------------------------------------------------------------------------------------
+
+
+def can_publish_profile(*, user):
+    return user is None or user.has_perm("content.publish_clinicprofile")
+
+
+def save_clinic_profile(*, profile, user, reason=None):
+    """Save the clinic profile's draft. Patients keep seeing the published details."""
+    _save(profile, user=user, reason=reason)
+    return profile
+
+
+@transaction.atomic
+def publish_clinic_profile(*, profile, user):
+    """Make the saved draft of the clinic's details what every page shows."""
+    if not can_publish_profile(user=user):
+        raise NotAllowed("Draft saved. Only staff who can publish may publish the clinic's details.")
+    profile.live = profile.draft_values()
+    profile.published_at = timezone.now()
+    _save(profile, user=user, reason="Published", update_fields=["live", "published_at"])
+    return profile
+
+
+def restore_clinic_profile(*, profile, record, user):
+    """Make an earlier saved version of the clinic profile the draft again (not live until published)."""
+    for name in profile.PUBLIC_FIELDS:
+        setattr(profile, name, getattr(record, name))
+    when = date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")
+    return save_clinic_profile(
+        profile=profile, user=user, reason=f"Restored the version of {when} as the draft"
+    )

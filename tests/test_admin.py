@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from conditions.models import Condition
+from content import publishing
 from content.models import ClinicProfile, Page
 
 
@@ -66,12 +67,41 @@ def test_clinic_profile_is_one_record_staff_can_edit_but_not_add_or_delete(admin
     assert admin_client.get(f"/admin/content/clinicprofile/{profile.pk}/delete/").status_code == 403
 
 
-def test_clinic_profile_change_shows_on_every_page(admin_client, client):
+def _profile_form(profile, **changes):
+    data = {name: getattr(profile, name) for name in ClinicProfile.PUBLIC_FIELDS}
+    return {**data, **changes}
+
+
+def test_a_clinic_profile_draft_reaches_patients_only_when_published(
+    client, authored, content_editor, clinical_reviewer
+):
     profile = ClinicProfile.load()
-    profile.phone = "(555) 010-0199"
-    profile.save()
-    body = client.get("/learn/faq/").content.decode()
-    assert 'href="tel:+15550100199"' in body
+    url = f"/admin/content/clinicprofile/{profile.pk}/change/"
+    client.force_login(content_editor)
+    form = client.get(url).content.decode()
+    assert 'name="_publish"' not in form
+    client.post(url, _profile_form(profile, phone="(555) 010-0199", _publish="x"))  # an editor cannot publish
+    assert ClinicProfile.load().phone == "(555) 010-0199"  # the draft is kept
+    client.logout()
+    page = client.get("/learn/faq/").content.decode()
+    assert 'href="tel:+15550100199"' not in page and "(555) 010-0199" not in client.get("/").content.decode()
+    client.force_login(clinical_reviewer)
+    assert "draft changes patients do not see yet: phone" in client.get(url).content.decode()
+    client.post(url, _profile_form(ClinicProfile.load(), _publish="Save and publish"))
+    client.logout()
+    assert 'href="tel:+15550100199"' in client.get("/learn/faq/").content.decode()
+
+
+def test_restoring_the_clinic_profile_makes_a_draft(client, authored, clinical_reviewer):
+    profile = ClinicProfile.load()
+    old_phone = profile.live["phone"]
+    url = f"/admin/content/clinicprofile/{profile.pk}/change/"
+    client.force_login(clinical_reviewer)
+    client.post(url, _profile_form(profile, phone="(555) 010-0111", _publish="x"))
+    record = ClinicProfile.history.filter(phone=old_phone).order_by("history_id").first()
+    publishing.restore_clinic_profile(profile=ClinicProfile.load(), record=record, user=clinical_reviewer)
+    restored = ClinicProfile.load()
+    assert restored.phone == old_phone and restored.live["phone"] == "(555) 010-0111"
 
 
 def test_first_admin_is_created_once_with_a_printed_random_password(db, django_user_model, capsys):

@@ -44,7 +44,9 @@ def test_a_clinic_profile_change_reaches_every_cached_page(client, committed):
     client.get("/")
     profile = ClinicProfile.load()
     profile.phone = "(555) 010-0177"
-    profile.save()
+    publishing.publish_clinic_profile(
+        profile=publishing.save_clinic_profile(profile=profile, user=None), user=None
+    )
     assert "(555) 010-0177" in client.get("/").content.decode()
 
 
