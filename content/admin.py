@@ -261,7 +261,7 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
     def _review_action(self, request, obj, schedule_form):
         """Do what the review screen's button asked, through content.publishing; True when it was done."""
         action = request.POST.get("action")
-        version = request.POST.get("version")
+        version = request.POST.get("version", "")  # missing or mangled: refused as a changed version
         user = request.user
         try:
             if action in ("review", "review_publish"):

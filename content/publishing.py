@@ -107,7 +107,14 @@ def _save(document, *, user, reason, update_fields=None):
 
 
 def _check_version(document, expected_version):
-    if expected_version is not None and int(expected_version) != document.version:
+    """`expected_version` None: the caller did not ask; anything else must be the draft's version now."""
+    if expected_version is None:
+        return
+    try:
+        same = int(expected_version) == document.version
+    except (TypeError, ValueError):
+        same = False
+    if not same:
         raise VersionChanged(document)
 
 

@@ -198,6 +198,16 @@ def test_a_review_or_publish_of_a_version_the_reviewer_did_not_see_is_refused(fa
     assert faq.last_review is None
 
 
+def test_a_review_screen_post_without_a_version_does_nothing(client, faq, clinical_reviewer):
+    client.force_login(clinical_reviewer)
+    for version in ({}, {"version": "abc"}, {"version": "-1"}):
+        response = client.post(review_url(faq), {"action": "review_publish", **version}, follow=True)
+        assert (
+            response.status_code == 200 and "changed while you were reading it" in response.content.decode()
+        )
+    assert faq.last_review is None
+
+
 def test_only_clinical_reviewers_change_next_review_due(client, faq, content_editor, clinical_reviewer):
     client.force_login(content_editor)
     form = client.get(change_url(faq)).content.decode()
