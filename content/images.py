@@ -23,12 +23,21 @@ class ImageRejected(ValueError):
 
 
 def _reencode(image, image_format):
+    """The pixels only, encoded afresh: no metadata of the upload can reach the stored file.
+
+    Pillow carries some metadata from the file it read into what it writes (a JPEG comment, which can
+    hold a ``<script>``; a PNG's ICC profile), so the pixels are copied into a new image that has none,
+    and nothing but encoder settings is passed to ``save``.
+    """
     image = ImageOps.exif_transpose(image)  # keep the way it was meant to be seen, then drop the metadata
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
     image = image.convert("RGBA" if has_alpha and image_format != "JPEG" else "RGB")
+    pixels_only = Image.new(image.mode, image.size)
+    pixels_only.paste(image)
+    del image  # the decoded copies can be large; keep only the clean one
     out = BytesIO()
     options = {"JPEG": {"quality": 85, "optimize": True}, "PNG": {"optimize": True}, "WEBP": {"quality": 85}}
-    image.save(out, format=image_format, **options[image_format])  # no exif, icc or text chunks passed on
+    pixels_only.save(out, format=image_format, **options[image_format])
     return out.getvalue()
 
 

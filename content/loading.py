@@ -2,8 +2,14 @@
 
 Each app keeps its authored documents as ``<app>/pages/<slug>.md``: YAML front matter, then Markdown.
 A document that is missing is created and published. One that staff have not touched since it was last
-loaded is brought up to date with its file, and stays published or unpublished as staff left it. One
-that staff have edited is kept as it is, unless ``force`` is given. The clinic profile is created from ``content/clinic.yaml`` when there is none.
+loaded is brought up to date with its file, text and relations (``related``, ``next``, …), and stays
+published or unpublished as staff left it; a published one goes live again with the change. One that
+staff have edited keeps its text and relations, unless ``force`` is given. A document staff created in
+the admin (it has no file checksum) is theirs: a file with the same slug never overwrites it, even with
+``force``. Clinical reviews are never read from files: only a clinical reviewer records one. The clinic
+profile is created from ``content/clinic.yaml`` when there is none.
+
+Every change goes through content.publishing, as the site itself (``user=None``).
 """
 
 from dataclasses import dataclass, field
@@ -63,13 +69,12 @@ def _read(path, model):
         values["nav_order"] = int(meta.get("nav_order", 100))
     except (TypeError, ValueError) as error:
         raise ContentFileError(f"{path}: nav_order must be a whole number.") from error
-    for optional in ("last_reviewed", "next_review_due", "reviewer_name", "reviewer_credentials"):
-        if meta.get(optional):
-            values[optional] = meta[optional]
     return values, meta
 
 
 def _link_relations(document, model, meta, path):
+    """Set the document's relations as its file names them; True when that changed them."""
+    before = document.relation_ids()
     for front, (attribute, target_label) in model.FRONT_MATTER_RELATIONS.items():
         target_model = apps.get_model(target_label)
         wanted = meta.get(front)
@@ -88,7 +93,26 @@ def _link_relations(document, model, meta, path):
             if target is None:
                 raise ContentFileError(f"{path}: {front} names unknown slug {wanted!r}.")
             setattr(document, attribute, target)
-            publishing.save_draft(document=document, user=None, reason="Loaded from its authored file")
+    if document.relation_ids() == before:
+        return False
+    # Saved as a draft (also after a many-to-many change) so the draft state and history see it.
+    publishing.save_draft(document=document, user=None, reason="Links loaded from its authored file")
+    return True
+
+
+def _created_by_staff(document):
+    """Made in the admin, not loaded from a file: it has no file checksum. Never overwritten."""
+    return not document.source_checksum
+
+
+def _edited_by_staff(document):
+    """Staff changed the document since it was last loaded: its text differs from what was loaded, or
+    a person saved its current draft (a change of relations alone shows only that way)."""
+    if document.is_edited:
+        return True
+    saved = document.history.filter(version=document.version).order_by("history_date", "history_id")
+    first_save = saved.values_list("history_user_id", flat=True).first()
+    return first_save is not None
 
 
 def pages_directory(model):
@@ -104,12 +128,13 @@ def _load_model(model, force, to_publish):
         if document is None:
             document = model(slug=slug, **values)
             report.created.append(slug)
-        elif document.is_edited and not force:
+        elif _created_by_staff(document) or (_edited_by_staff(document) and not force):
             report.kept.append(slug)
             continue
         else:
             for name, value in values.items():
                 setattr(document, name, value)
+            to_link.append((document, meta, path))  # its relations follow the file too
             if document.authored_checksum() == document.source_checksum and not force:
                 report.unchanged.append(slug)
                 continue
@@ -120,10 +145,10 @@ def _load_model(model, force, to_publish):
         except ValidationError as error:
             raise ContentFileError(f"{path}: {'; '.join(error.messages)}") from error
         publishing.save_draft(document=document, user=None, reason="Loaded from its authored file")
+        if slug in report.created:
+            to_link.append((document, meta, path))
         if slug in report.created or document.published:
             to_publish.append(document)  # authored text goes live; a page staff unpublished stays unpublished
-        if slug in report.created or force:
-            to_link.append((document, meta, path))
     return report, to_link
 
 
@@ -146,7 +171,9 @@ def load_clinic_profile():
     if ClinicProfile.objects.exists():
         return False
     path = Path(apps.get_app_config("content").path) / "clinic.yaml"
-    ClinicProfile(**yaml.safe_load(path.read_text())).save()
+    profile = ClinicProfile(**yaml.safe_load(path.read_text()))
+    publishing.save_clinic_profile(profile=profile, user=None, reason="Loaded from content/clinic.yaml")
+    publishing.publish_clinic_profile(profile=profile, user=None)
     return True
 
 
@@ -155,10 +182,18 @@ def load_content(*, force=False):
     """Load every app's authored documents; returns {model label: LoadReport}."""
     reports, to_link, to_publish = {}, [], []
     for model in sorted(document_models(), key=lambda m: m.LOAD_ORDER):
-        reports[model._meta.verbose_name_plural], linking = _load_model(model, force, to_publish)
-        to_link.extend((document, type(document), meta, path) for document, meta, path in linking)
-    for document, model, meta, path in to_link:
-        _link_relations(document, model, meta, path)
+        report, linking = _load_model(model, force, to_publish)
+        reports[model._meta.verbose_name_plural] = report
+        to_link.extend((document, report, meta, path) for document, meta, path in linking)
+    # Relations once every document exists: a file may name one that loads after it.
+    for document, report, meta, path in to_link:
+        if not _link_relations(document, type(document), meta, path):
+            continue
+        if document.slug in report.unchanged:
+            report.unchanged.remove(document.slug)
+            report.updated.append(document.slug)
+        if document.published and document not in to_publish:
+            to_publish.append(document)  # the new links go live, as new text does
     _publish_what_can_go_live(to_publish, reports)
     load_clinic_profile()
     return reports

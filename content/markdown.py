@@ -148,35 +148,69 @@ def _toc_entries(tokens):
 # "[" in a text: 4,000 take about 3 seconds, 15,000 about 30 (a worker's whole time limit). No page needs
 # a tenth of this many, so longer runs are refused before rendering, with a message staff can act on.
 MAX_SQUARE_BRACKETS = 1000
+# Rendering and checking a text takes time and memory that grow with its length; the longest authored
+# page is about 8 KB. Anything past this is refused before rendering, so one paste cannot tie up a
+# worker (counted in UTF-8 bytes, as it is sent and stored).
+MAX_MARKDOWN_BYTES = 200 * 1024
 
 
 class MarkdownTooComplex(ValueError):
     """Text the pipeline will not render; the message is written for the staff member who typed it."""
 
 
-def too_complex(text):
-    """Why this text will not be rendered, or None when it is fine."""
-    count = (text or "").count("[")
+class MarkdownTooLong(MarkdownTooComplex):
+    """Text longer than MAX_MARKDOWN_BYTES."""
+
+
+def _too_long(text):
+    # Cheap before exact: a character is 1 to 4 bytes in UTF-8.
+    if len(text) * 4 <= MAX_MARKDOWN_BYTES:
+        return None
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size <= MAX_MARKDOWN_BYTES:
+        return None
+    return (
+        f"This text is {size / 1024:,.1f} KB ({size:,} bytes); the limit is "
+        f"{MAX_MARKDOWN_BYTES // 1024:,} KB ({MAX_MARKDOWN_BYTES:,} bytes). "
+        "Split it into shorter pages, or remove text pasted by mistake."
+    )
+
+
+def _problem(text):
+    """(exception class, message) for text that will not be rendered, or None when it is fine."""
+    text = text or ""
+    too_long = _too_long(text)
+    if too_long:
+        return MarkdownTooLong, too_long
+    count = text.count("[")
     if count > MAX_SQUARE_BRACKETS:
-        return (
+        return MarkdownTooComplex, (
             f"This text has {count:,} square brackets “[”; a page may have at most {MAX_SQUARE_BRACKETS:,}. "
             "Links and notes use them: split the page, or remove stray brackets."
         )
     return None
 
 
+def too_complex(text):
+    """Why this text will not be rendered, or None when it is fine."""
+    problem = _problem(text)
+    return problem[1] if problem else None
+
+
 def validate_markdown(text):
     """Model-field validator: the edit form shows the problem and keeps what was typed."""
-    problem = too_complex(text)
+    problem = _problem(text)
     if problem:
-        raise ValidationError(problem, code="too_complex")
+        error, message = problem
+        raise ValidationError(message, code="too_long" if error is MarkdownTooLong else "too_complex")
 
 
 def render(text):
     """Render staff-written Markdown to sanitized HTML plus the list of its sections."""
-    problem = too_complex(text)
+    problem = _problem(text)
     if problem:
-        raise MarkdownTooComplex(problem)
+        error, message = problem
+        raise error(message)
     md = markdown.Markdown(
         extensions=["admonition", "def_list", "footnotes", "sane_lists", "tables", "toc", _SiteExtension()],
         extension_configs={

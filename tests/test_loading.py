@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from conditions.models import Condition
-from content import loading
+from content import loading, publishing
 from content.models import ClinicProfile, Page
 
 
@@ -115,3 +115,100 @@ def test_a_bad_evidence_level_is_refused(db, pages_dir):
     (pages_dir / "conditions" / "x.md").write_text("---\nname: X\nsummary: S\nevidence: proven\n---\nBody")
     with pytest.raises(CommandError, match="x.md.*not a valid choice"):
         load()
+
+
+def write_page(pages_dir, slug, *, title=None, body="Some text.", **front):
+    """content/pages/<slug>.md in the temporary pages folder; extra front matter as keyword arguments."""
+    lines = [f"title: {title or slug.replace('-', ' ').capitalize()}", "summary: A summary."]
+    lines += [f"{name}: {value}" for name, value in front.items()]
+    (pages_dir / "content" / f"{slug}.md").write_text("---\n" + "\n".join(lines) + f"\n---\n{body}\n")
+
+
+def related_and_next(client, page):
+    """The related pages and the "Read next" link patients see on the public page."""
+    response = client.get(page.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    related = html.split('id="related-title"')[1].split("</nav>")[0] if 'id="related-title"' in html else ""
+    shown = sorted(slug for slug in ("step-b", "step-c", "step-d") if f"/learn/{slug}/" in related)
+    next_step = html.split('id="next-step-title"')[1].split("</section>")[0]
+    return shown, next_step
+
+
+def test_a_page_staff_created_is_never_overwritten_by_a_file_even_with_force(db, pages_dir, editor, client):
+    page = Page(title="Our own page", slug="our-page", summary="Written in the admin.", body="Staff words.")
+    publishing.save_draft(document=page, user=editor)
+    publishing.publish(document=page, user=None)
+    assert page.source_checksum == ""
+    write_page(pages_dir, "our-page", title="The file's page", body="File words.")
+    for force in (False, True):
+        reports = loading.load_content(force=force)
+        assert reports["pages"].kept == ["our-page"], force
+        page.refresh_from_db()
+        assert (page.title, page.body, page.source_checksum) == ("Our own page", "Staff words.", "")
+        assert "Staff words." in client.get("/learn/our-page/").content.decode()
+
+
+@pytest.mark.parametrize("text_changed", [False, True], ids=["links only", "links and text"])
+def test_relations_follow_the_file_where_staff_left_them_and_go_live(
+    db, pages_dir, editor, client, text_changed
+):
+    for slug in ("step-b", "step-c", "step-d"):
+        write_page(pages_dir, slug)
+    write_page(pages_dir, "step-a", related="[step-b]", next="step-b")
+    write_page(pages_dir, "staff-linked", related="[step-b]", next="step-b")
+    load()
+    # Staff point one page elsewhere, changing nothing but its links (as the admin form saves them).
+    staff_linked = Page.objects.get(slug="staff-linked")
+    staff_linked.next_page = Page.objects.get(slug="step-d")
+    publishing.save_draft(document=staff_linked, user=editor)
+    staff_linked.related.set([Page.objects.get(slug="step-d")])
+    publishing.publish(document=staff_linked, user=None)
+
+    body = "Some newer text." if text_changed else "Some text."
+    write_page(pages_dir, "step-a", body=body, related="[step-c, step-d]", next="step-c")
+    write_page(pages_dir, "staff-linked", body=body, related="[step-c]", next="step-c")
+    reports = loading.load_content()
+
+    step_a = Page.objects.get(slug="step-a")
+    assert sorted(step_a.related.values_list("slug", flat=True)) == ["step-c", "step-d"]
+    assert step_a.next_page.slug == "step-c"
+    assert "step-a" in reports["pages"].updated and "staff-linked" in reports["pages"].kept
+    related, next_step = related_and_next(client, step_a)  # live, not only in the draft
+    assert related == ["step-c", "step-d"] and "Read next: Step c" in next_step
+    assert not step_a.has_unpublished_changes
+
+    staff_linked.refresh_from_db()
+    assert list(staff_linked.related.values_list("slug", flat=True)) == ["step-d"]
+    assert staff_linked.next_page.slug == "step-d" and staff_linked.body == "Some text."
+    related, next_step = related_and_next(client, staff_linked)
+    assert related == ["step-d"] and "Read next: Step d" in next_step
+
+
+def test_an_unpublished_untouched_page_gets_its_new_links_as_a_draft_only(db, pages_dir, clinical_reviewer):
+    write_page(pages_dir, "step-b")
+    write_page(pages_dir, "step-c")
+    write_page(pages_dir, "step-a", next="step-b")
+    load()
+    step_a = Page.objects.get(slug="step-a")
+    publishing.unpublish(document=step_a, user=clinical_reviewer)
+    write_page(pages_dir, "step-a", next="step-c")
+    load()
+    step_a.refresh_from_db()
+    assert step_a.next_page.slug == "step-c" and not step_a.published
+
+
+def test_reviews_are_never_read_from_a_file(db, pages_dir, client):
+    write_page(
+        pages_dir,
+        "reviewed-claim",
+        last_reviewed="2025-01-15",
+        next_review_due="2099-01-15",
+        reviewer_name="Dr. Claimed Reviewer",
+        reviewer_credentials="MD",
+    )
+    load()
+    page = Page.objects.get(slug="reviewed-claim")
+    assert getattr(page, "next_review_due", None) is None
+    public = client.get(page.get_absolute_url()).content.decode()
+    assert "Dr. Claimed Reviewer" not in public and "Last reviewed" not in public

@@ -1,8 +1,12 @@
 """The one Markdown pipeline: what it keeps, what it strips, and that the preview is the page."""
 
-import pytest
+import time
 
-from content.markdown import markdownify, render
+import pytest
+from django.core.exceptions import ValidationError
+
+from content import publishing
+from content.markdown import MAX_MARKDOWN_BYTES, MarkdownTooComplex, markdownify, render, validate_markdown
 from content.models import Page
 
 ATTACKS = {
@@ -103,16 +107,26 @@ def test_unknown_callout_kind_loses_its_class_but_keeps_its_text():
     assert "Text stays." in html
 
 
+def published_page(**fields):
+    """A page made and published the way the site does it (content.publishing), as the site itself."""
+    page = Page(**fields)
+    publishing.save_draft(document=page, user=None)
+    publishing.publish(document=page, user=None)
+    return page
+
+
 @pytest.mark.django_db
 def test_public_page_is_sanitized_too(client):
-    page = Page.objects.create(
+    page = published_page(
         title="T",
         slug="t",
         summary="S",
-        published=True,
         body='Hi <script>alert(\'x\')</script><a href="javascript:alert(1)" onmouseover="x()">link</a>',
     )
-    body = client.get(page.get_absolute_url()).content.decode()
+    response = client.get(page.get_absolute_url())
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Hi" in body
     assert "alert('x')" not in body and "javascript:" not in body and "onmouseover" not in body
 
 
@@ -146,7 +160,7 @@ def test_preview_returns_exactly_the_html_the_public_page_shows(client, editor):
         "## Will it hurt?\n\nMost people feel a pinch.[^1] See [FDA](https://www.fda.gov/).\n\n"
         '!!! note "Good to know"\n    Bring a friend.\n\n<script>alert(1)</script>\n\n[^1]: A source.'
     )
-    page = Page.objects.create(title="Preview", slug="preview", summary="S", body=source, published=True)
+    page = published_page(title="Preview", slug="preview", summary="S", body=source)
     client.force_login(editor)
     preview = client.post("/markdownx/markdownify/", {"content": source}).content.decode()
     public = client.get(page.get_absolute_url()).content.decode()
@@ -164,7 +178,7 @@ def test_upload_endpoint_refuses_anonymous_and_non_editors(client, staff_without
 
 @pytest.mark.django_db
 def test_html_is_rendered_on_save_not_per_request(client, django_assert_num_queries, monkeypatch):
-    page = Page.objects.create(title="T", slug="t", summary="S", body="## Hello?\n\nWorld.", published=True)
+    page = published_page(title="T", slug="t", summary="S", body="## Hello?\n\nWorld.")
     assert '<h2 id="hello">Hello?</h2>' in page.body_html
 
     def fail(*args, **kwargs):
@@ -172,3 +186,79 @@ def test_html_is_rendered_on_save_not_per_request(client, django_assert_num_quer
 
     monkeypatch.setattr("content.models.render", fail)
     assert client.get(page.get_absolute_url()).status_code == 200
+
+
+# Size: text long enough to tie up a worker is refused before rendering, with the reason. -------------
+
+
+def text_of_bytes(size):
+    """Plain Markdown paragraphs of exactly `size` UTF-8 bytes, with some two-byte letters."""
+    paragraph = "Ketamine is given in a clinic, and people rest afterwards. Café visits can wait.\n\n"
+    text = paragraph * (size // len(paragraph.encode()) + 1)
+    text = text.encode()[:size].decode("utf-8", errors="ignore")
+    return text + "x" * (size - len(text.encode()))
+
+
+def test_the_limit_counts_utf8_bytes():
+    assert MAX_MARKDOWN_BYTES == 200 * 1024
+    text = text_of_bytes(MAX_MARKDOWN_BYTES + 1)
+    assert len(text.encode()) == MAX_MARKDOWN_BYTES + 1 and len(text) < MAX_MARKDOWN_BYTES
+
+
+def test_the_validator_refuses_text_one_byte_over_the_limit_and_says_how_big_it_is():
+    validate_markdown(text_of_bytes(MAX_MARKDOWN_BYTES))  # exactly at the limit is fine
+    validate_markdown(text_of_bytes(MAX_MARKDOWN_BYTES - 1))
+    with pytest.raises(ValidationError) as refused:
+        validate_markdown(text_of_bytes(MAX_MARKDOWN_BYTES + 1))
+    message = refused.value.messages[0]
+    assert "204,801 bytes" in message and "200 KB (204,800 bytes)" in message
+
+
+def test_rendering_refuses_oversize_text_the_way_the_preview_expects():
+    with pytest.raises(MarkdownTooComplex, match="204,801 bytes"):
+        render(text_of_bytes(MAX_MARKDOWN_BYTES + 1))
+    assert render(text_of_bytes(MAX_MARKDOWN_BYTES)).html.startswith("<p>Ketamine")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/markdownx/markdownify/", "/markdownx/check/"])
+def test_the_preview_and_check_refuse_a_megabyte_quickly_with_a_message(client, editor, url):
+    client.force_login(editor)
+    started = time.monotonic()
+    response = client.post(url, {"content": text_of_bytes(1_000_000)})
+    assert response.status_code == 400
+    assert (
+        "1,000,000 bytes" in response.content.decode() and "the limit is 200 KB" in response.content.decode()
+    )
+    assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("field", ["body", "references"])
+def test_the_admin_form_refuses_an_oversize_text_and_keeps_what_was_typed(client, editor, authored, field):
+    page = Page.objects.get(slug="faq")
+    before = (page.body, page.references, page.version)
+    oversize = text_of_bytes(MAX_MARKDOWN_BYTES + 1000)
+    data = {
+        "title": page.title,
+        "slug": page.slug,
+        "summary": page.summary,
+        "body": page.body,
+        "references": page.references,
+        "nav_order": page.nav_order,
+        "related": [p.pk for p in page.related.all()],
+        "next_page": page.next_page_id or "",
+        "next_review_due": "",
+        "version": page.version,
+        field: oversize,
+        "_continue": "Save draft",
+    }
+    client.force_login(editor)
+    response = client.post(f"/admin/content/page/{page.pk}/change/", data)
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.errors[field]
+    assert f"({len(oversize.encode()):,} bytes)" in error and "the limit is 200 KB" in error
+    html = response.content.decode()
+    assert "the limit is 200 KB" in html
+    assert oversize[-5000:].replace("\n", "") in html.replace("\n", "")  # the text is still in the box
+    page.refresh_from_db()
+    assert (page.body, page.references, page.version) == before
