@@ -81,15 +81,16 @@ def _link_relations(document, model, meta, path):
         if wanted is None:
             continue
         if isinstance(wanted, list):
-            targets = list(target_model.objects.filter(slug__in=wanted))
-            unknown = set(wanted) - {target.slug for target in targets}
+            # A page staff gave a new address is still found by the address its file names.
+            found = {slug: target_model.objects.known_by(slug) for slug in wanted}
+            unknown = [slug for slug, target in found.items() if target is None]
             if unknown:
                 raise ContentFileError(f"{path}: {front} names unknown slugs {sorted(unknown)}.")
-            getattr(document, attribute).set(targets)
+            getattr(document, attribute).set(found.values())
         elif wanted == "contact":
             setattr(document, attribute, None)
         else:
-            target = target_model.objects.filter(slug=wanted).first()
+            target = target_model.objects.known_by(wanted)
             if target is None:
                 raise ContentFileError(f"{path}: {front} names unknown slug {wanted!r}.")
             setattr(document, attribute, target)
@@ -125,6 +126,10 @@ def _load_model(model, force, to_publish):
         values, meta = _read(path, model)
         slug = path.stem
         document = model.objects.filter(slug=slug).first()
+        moved = None if document else model.objects.known_by(slug)
+        if moved is not None:  # staff gave this document a new address: it is theirs now
+            report.kept.append(f"{slug} (now at {moved.slug})")
+            continue
         if document is None:
             document = model(slug=slug, **values)
             report.created.append(slug)

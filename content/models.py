@@ -48,6 +48,10 @@ class PublishedQuerySet(models.QuerySet):
         ).first()
         return self.filter(pk=found.object_id).first() if found else None
 
+    def known_by(self, slug):
+        """The document this address means: its draft address, its live one, or one it moved from."""
+        return self.filter(slug=slug).first() or self.filter(live_slug=slug).first() or self.moved_from(slug)
+
     def waiting_for_review(self):
         """Drafts with changes patients do not see yet."""
         return self.filter(draft_changes=True)

@@ -51,10 +51,12 @@ class LinksBroken(PublishingError):
 
 class ReviewOverdue(PublishingError):
     def __init__(self, document):
-        when = "has never been clinically reviewed" if document.next_review_due is None else "is overdue"
-        super().__init__(
-            f"“{document}” was not published: its clinical review {when}. Confirm to publish it."
+        when = (
+            "has never been clinically reviewed"
+            if document.next_review_due is None
+            else "is overdue for clinical review"
         )
+        super().__init__(f"“{document}” was not published: it {when}. Confirm to publish it.")
 
 
 class EditConflict(PublishingError):

@@ -212,3 +212,21 @@ def test_reviews_are_never_read_from_a_file(db, pages_dir, client):
     assert getattr(page, "next_review_due", None) is None
     public = client.get(page.get_absolute_url()).content.decode()
     assert "Dr. Claimed Reviewer" not in public and "Last reviewed" not in public
+
+
+def test_a_page_staff_moved_to_a_new_address_is_not_loaded_again_at_the_old_one(
+    authored, clinical_reviewer, client
+):
+    """Renaming the faq to /learn/questions/ leaves a redirect; restarting the site must not bring the
+    file's page back at /learn/faq/, nor stop because other files link to the old address."""
+    page = Page.objects.get(slug="faq")
+    page.slug = "questions"
+    publishing.save_draft(document=page, user=clinical_reviewer)
+    publishing.publish(document=page, user=clinical_reviewer, confirm_overdue=True)
+    reports = loading.load_content()
+    assert Page.objects.filter(slug="faq").count() == 0
+    assert any(kept.startswith("faq") for kept in reports["pages"].kept)
+    response = client.get("/learn/faq/")
+    assert response.status_code == 301 and response["Location"] == "/learn/questions/"
+    loading.load_content(force=True)  # files linking to "faq" find the moved page
+    assert Page.objects.filter(slug="faq").count() == 0
