@@ -416,3 +416,12 @@ def test_the_list_uses_the_stored_check_and_never_rechecks_rows(client, admin_us
     assert response.status_code == 200
     first = response.context["cl"].result_list[0]
     assert first.check_results["grade"] > 0
+
+
+def test_the_edit_page_says_plainly_that_it_shows_a_draft(client, faq, content_editor):
+    client.force_login(content_editor)
+    assert "patients see this version" in client.get(change_url(faq)).content.decode()
+    faq.summary = "A change."
+    publishing.save_draft(document=faq, user=content_editor)
+    page = client.get(change_url(faq)).content.decode()
+    assert f"This is the draft (version {faq.version}). Patients see the live version" in page
