@@ -219,7 +219,12 @@ def test_admin_home_lists_what_is_due_for_review(client, admin_user, review_date
     body = client.get("/admin/").content.decode()
     overdue = body.split('id="work-overdue"')[1].split('id="work-soon"')[0]
     soon = body.split('id="work-soon"')[1].split("</div>")[0]
-    for slug, section in [("glossary", overdue), ("faq", overdue), ("what-to-expect", soon), ("insurance-and-cost", soon)]:
+    for slug, section in [
+        ("glossary", overdue),
+        ("faq", overdue),
+        ("what-to-expect", soon),
+        ("insurance-and-cost", soon),
+    ]:
         assert f"/admin/content/page/{Page.objects.get(slug=slug).pk}/change/" in section
     assert "How does ketamine work?" not in overdue + soon
 

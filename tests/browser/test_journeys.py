@@ -135,7 +135,9 @@ def test_a_staff_member_edits_previews_and_publishes_a_page(desktop, new_desktop
     expect(visitor.locator("main")).not_to_contain_text(new_text)
 
     page.locator('input[name="_review"]').click()  # the review screen: exactly what goes live
-    expect(page.get_by_role("region", name="What patients will see change")).to_contain_text("new line written")
+    expect(page.get_by_role("region", name="What patients will see change")).to_contain_text(
+        "new line written"
+    )
     page.get_by_label("Publish even though the review is overdue").check()  # never reviewed: asks first
     page.get_by_role("button", name="Mark reviewed and publish now").click()
     expect(page.locator(".messagelist")).to_contain_text("is published")
