@@ -334,25 +334,23 @@ def review_summary(document):
     return said
 
 
+def _moment(label):
+    """A date and a time typed as text (no browser date picker), optional."""
+    return forms.SplitDateTimeField(
+        required=False,
+        label=label,
+        help_text="Date as YYYY-MM-DD, time as HH:MM (24-hour clock, clinic time).",
+        widget=forms.SplitDateTimeWidget(
+            date_attrs={"autocomplete": "off"}, time_attrs={"autocomplete": "off"}
+        ),
+    )
+
+
 class ScheduleForm(forms.Form):
     """Times for the review screen's schedule buttons, typed as text (clinic time, 24-hour clock)."""
 
-    publish_at = forms.SplitDateTimeField(
-        required=False,
-        label="Publish this version at",
-        help_text="Date as YYYY-MM-DD, time as HH:MM (24-hour clock, clinic time).",
-        widget=forms.SplitDateTimeWidget(
-            date_attrs={"autocomplete": "off"}, time_attrs={"autocomplete": "off"}
-        ),
-    )
-    unpublish_at = forms.SplitDateTimeField(
-        required=False,
-        label="Take the page down at (optional)",
-        help_text="Date as YYYY-MM-DD, time as HH:MM (24-hour clock, clinic time).",
-        widget=forms.SplitDateTimeWidget(
-            date_attrs={"autocomplete": "off"}, time_attrs={"autocomplete": "off"}
-        ),
-    )
+    publish_at = _moment("Publish this version at")
+    unpublish_at = _moment("Take the page down at (optional)")
 
     def clean(self):
         cleaned = super().clean()

@@ -373,30 +373,31 @@ def run_schedule(*, model, now=None):
     scheduled it lost the permission) is not published: the error is logged and shown to staff on the
     document. Rows another server is working on are skipped (SKIP LOCKED), never published twice."""
     now = now or timezone.now()
+    return [
+        *_each_due(model, "publish_at", now, _publish_scheduled),
+        *_each_due(model, "unpublish_at", now, _take_down_scheduled),
+    ]
+
+
+def _each_due(model, field, now, act):
+    """Call `act(document)` for each document whose `field` time has come, each in its own transaction
+    with the row locked; a row locked by another server's run is left to that run."""
     done = []
-    due = model.objects.filter(publish_at__lte=now).values_list("pk", flat=True)
-    for pk in list(due):
+    due = {f"{field}__lte": now}
+    for pk in list(model.objects.filter(**due).values_list("pk", flat=True)):
         with transaction.atomic():
-            document = (
-                model.objects.select_for_update(skip_locked=True).filter(pk=pk, publish_at__lte=now).first()
-            )
-            if document is None:  # another server's run took it
-                continue
-            done.append(_publish_scheduled(document))
-    down = model.objects.filter(unpublish_at__lte=now).values_list("pk", flat=True)
-    for pk in list(down):
-        with transaction.atomic():
-            document = (
-                model.objects.select_for_update(skip_locked=True).filter(pk=pk, unpublish_at__lte=now).first()
-            )
-            if document is None:
-                continue
-            if document.published:
-                unpublish(document=document, user=None)
-            else:
-                model.objects.filter(pk=pk).update(unpublish_at=None)
-            done.append(f"“{document}” taken down as scheduled.")
+            document = model.objects.select_for_update(skip_locked=True).filter(pk=pk, **due).first()
+            if document is not None:
+                done.append(act(document))
     return done
+
+
+def _take_down_scheduled(document):
+    if document.published:
+        unpublish(document=document, user=None)
+    else:
+        type(document).objects.filter(pk=document.pk).update(unpublish_at=None)
+    return f"“{document}” taken down as scheduled."
 
 
 def _publish_scheduled(document):

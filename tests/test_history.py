@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Permission
+from test_editing import admin_data
 
 from conditions.models import Condition
 from content import publishing
@@ -150,29 +151,15 @@ def test_text_diff_of_a_new_text_is_all_added_and_of_a_removed_one_all_removed()
 
 
 @pytest.fixture
-def safety_page(db):
-    return Page.objects.create(
-        title="Is it safe?",
-        slug="is-it-safe",
-        summary="What to expect.",
-        body="## Is it safe?\n\nKetamine is **generally** safe when a doctor watches you.\n",
-        published=False,
-    )
+def safety_page(draft_page):
+    draft_page.title, draft_page.slug, draft_page.summary = "Is it safe?", "is-it-safe", "What to expect."
+    draft_page.body = "## Is it safe?\n\nKetamine is **generally** safe when a doctor watches you.\n"
+    draft_page.save()
+    return draft_page
 
 
 def _form_data(page, **changes):
-    data = {
-        "title": page.title,
-        "slug": page.slug,
-        "summary": page.summary,
-        "body": page.body,
-        "references": page.references,
-        "nav_order": page.nav_order,
-        "next_page": page.next_page_id or "",
-        "version": page.version,
-        "_continue": "Save draft",
-    }
-    return {**data, **changes}
+    return admin_data(page, **{"_continue": "Save draft", **changes})
 
 
 def _save(client, page, **changes):

@@ -4,6 +4,7 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
+from test_editing import admin_data
 
 from content import publishing
 from content.markdown import MAX_MARKDOWN_BYTES, MarkdownTooComplex, markdownify, render, validate_markdown
@@ -238,20 +239,7 @@ def test_the_admin_form_refuses_an_oversize_text_and_keeps_what_was_typed(client
     page = Page.objects.get(slug="faq")
     before = (page.body, page.references, page.version)
     oversize = text_of_bytes(MAX_MARKDOWN_BYTES + 1000)
-    data = {
-        "title": page.title,
-        "slug": page.slug,
-        "summary": page.summary,
-        "body": page.body,
-        "references": page.references,
-        "nav_order": page.nav_order,
-        "related": [p.pk for p in page.related.all()],
-        "next_page": page.next_page_id or "",
-        "next_review_due": "",
-        "version": page.version,
-        field: oversize,
-        "_continue": "Save draft",
-    }
+    data = admin_data(page, next_review_due="", **{field: oversize}, _continue="Save draft")
     client.force_login(editor)
     response = client.post(f"/admin/content/page/{page.pk}/change/", data)
     assert response.status_code == 200
