@@ -152,6 +152,14 @@ MAX_SQUARE_BRACKETS = 1000
 # page is about 8 KB. Anything past this is refused before rendering, so one paste cannot tie up a
 # worker (counted in UTF-8 bytes, as it is sent and stored).
 MAX_MARKDOWN_BYTES = 200 * 1024
+# Other marks whose cost grows faster than the text (measured in docs/markdown-limits.md): raw HTML
+# tags ("<"), emphasis marks ("*", "_") and deep indentation (nested lists). Authored pages use no raw
+# HTML, a few dozen emphasis marks, and lists two or three levels deep.
+LIMITS = (
+    ("<", ("<",), 2000, "angle brackets “<”", "Pages need no HTML tags: remove them, or split the page."),
+    ("*_", ("*", "_"), 5000, "emphasis marks “*” and “_”", "Remove stray marks, or split the page."),
+)
+MAX_INDENT = 64  # spaces before a line: about 16 levels of list inside list
 
 
 class MarkdownTooComplex(ValueError):
@@ -187,6 +195,18 @@ def _problem(text):
         return MarkdownTooComplex, (
             f"This text has {count:,} square brackets “[”; a page may have at most {MAX_SQUARE_BRACKETS:,}. "
             "Links and notes use them: split the page, or remove stray brackets."
+        )
+    for _key, marks, limit, named, advice in LIMITS:
+        count = sum(text.count(mark) for mark in marks)
+        if count > limit:
+            return MarkdownTooComplex, (
+                f"This text has {count:,} {named}; a page may have at most {limit:,}. {advice}"
+            )
+    deepest = max((len(line) - len(line.lstrip(" \t")) for line in text.splitlines()), default=0)
+    if deepest > MAX_INDENT:
+        return MarkdownTooComplex, (
+            f"A line starts with {deepest:,} spaces; at most {MAX_INDENT} are used (lists inside lists). "
+            "Remove the extra spaces."
         )
     return None
 

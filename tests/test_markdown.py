@@ -250,3 +250,30 @@ def test_the_admin_form_refuses_an_oversize_text_and_keeps_what_was_typed(client
     assert oversize[-5000:].replace("\n", "") in html.replace("\n", "")  # the text is still in the box
     page.refresh_from_db()
     assert (page.body, page.references, page.version) == before
+
+
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        ("<div>" * 2001, "angle brackets"),
+        ("*a" * 5001, "emphasis marks"),
+        ("*a" * 2600 + "_a" * 2600, "emphasis marks"),
+        ("- a\n" + " " * 65 + "- b\n", "spaces"),
+    ],
+)
+def test_text_that_would_tie_up_a_worker_is_refused_before_rendering(text, named):
+    with pytest.raises(MarkdownTooComplex, match=named):
+        render(text)
+    with pytest.raises(ValidationError):
+        validate_markdown(text)
+
+
+def test_the_costliest_text_still_accepted_is_checked_well_inside_a_workers_time_limit():
+    from time import perf_counter
+
+    from content.checks import check_markdown
+
+    for text in ["<div>" * 2000, "*a" * 5000, "".join("  " * (i % 33) + "- a\n" for i in range(4500))]:
+        start = perf_counter()
+        check_markdown(text)
+        assert perf_counter() - start < 10  # gunicorn's limit is 30 s; measured about 2 s
