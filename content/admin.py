@@ -52,15 +52,15 @@ class DocumentForm(forms.ModelForm):
     refused with the typed text kept on screen (the check runs inside the admin's transaction, with
     the row locked, so two saves cannot both pass it)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["version"].initial = self.instance.version
+        self.fields["opened_version"].initial = self.instance.version
 
     def clean(self):
         cleaned = super().clean()
-        opened_on = cleaned.get("version")
+        opened_on = cleaned.get("opened_version")
         if self.instance.pk is None or opened_on is None:
             return cleaned
         model = type(self.instance)
@@ -115,6 +115,11 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
         return fields
 
     slug_source = "title"  # a new document's address is suggested from this field as staff type
+
+    def get_fieldsets(self, request, obj=None):
+        """The first fieldset also carries the hidden version the form was opened on."""
+        (name, options), *rest = super().get_fieldsets(request, obj)
+        return [(name, {**options, "fields": (*options["fields"], "opened_version")}), *rest]
 
     def get_prepopulated_fields(self, request, obj=None):
         # Only while adding: afterwards the address may be read-only (and history's forms show no slug).
@@ -189,7 +194,7 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
 
     def save_model(self, request, obj, form, change):
         report = publishing.save_draft(
-            document=obj, user=request.user, expected_version=form.cleaned_data.get("version")
+            document=obj, user=request.user, expected_version=form.cleaned_data.get("opened_version")
         )
         if report.problems:
             shown = "; ".join(report.problems[:5]) + ("; …" if len(report.problems) > 5 else "")

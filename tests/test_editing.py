@@ -22,7 +22,7 @@ def admin_data(page, **changes):
         "related": [p.pk for p in page.related.all()],
         "next_page": page.next_page_id or "",
         "next_review_due": page.next_review_due.isoformat() if page.next_review_due else "",
-        "version": page.version,
+        "opened_version": page.version,
     }
     data.update(changes)
     return data

@@ -1,10 +1,12 @@
 """Versioned publishing: what patients read is exactly a published version, and a review vouches for one
 version. Each test here is one way the first editor let a draft or a review leak onto the public page."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from conftest import StaffClient as Client
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.utils import timezone
@@ -52,7 +54,7 @@ def test_an_editors_draft_save_leaves_title_relations_order_and_address_alone(
             nav_order=1,
             related=[p.pk for p in others],
             next_page=others[0].pk,
-            version=faq.version,
+            opened_version=faq.version,
             _continue="Save draft",
         ),
     )
@@ -214,7 +216,7 @@ def test_only_clinical_reviewers_change_next_review_due(client, faq, content_edi
     assert 'name="next_review_due"' not in form
     client.post(
         change_url(faq),
-        admin_data(faq, next_review_due="2030-01-01", version=faq.version, _continue="x"),
+        admin_data(faq, next_review_due="2030-01-01", opened_version=faq.version, _continue="x"),
     )
     assert Page.objects.get(pk=faq.pk).next_review_due != datetime(2030, 1, 1).date()
     faq.next_review_due = datetime(2030, 1, 1).date()
@@ -270,7 +272,7 @@ def test_waiting_for_review_lists_drafts_with_changes(client, admin_user, faq, c
 
 def test_a_relation_change_alone_puts_a_draft_on_the_waiting_list(client, content_editor, faq):
     client.force_login(content_editor)
-    client.post(change_url(faq), admin_data(faq, related=[], version=faq.version, _continue="x"))
+    client.post(change_url(faq), admin_data(faq, related=[], opened_version=faq.version, _continue="x"))
     assert Page.objects.get(pk=faq.pk).draft_changes
 
 
@@ -282,16 +284,41 @@ def test_a_second_save_from_an_older_form_is_refused_with_the_text_kept(client, 
     client.force_login(editor)
     client.post(
         change_url(faq),
-        admin_data(faq, body="## First?\n\nThe first editor's text.", version=opened, _continue="x"),
+        admin_data(faq, body="## First?\n\nThe first editor's text.", opened_version=opened, _continue="x"),
     )
     client.force_login(content_editor)
     mine = "## Second?\n\nThe second editor's careful text."
-    response = client.post(change_url(faq), admin_data(faq, body=mine, version=opened, _continue="x"))
+    response = client.post(change_url(faq), admin_data(faq, body=mine, opened_version=opened, _continue="x"))
     assert response.status_code == 200  # the form again, not a redirect
     page = response.content.decode()
     assert "someone else saved" in page and "The second editor&#x27;s careful text." in page
     assert f"/admin/content/page/{faq.pk}/history/" in page
     assert "The first editor's text." in Page.objects.get(pk=faq.pk).body
+
+
+def _opened_version(client, page):
+    """The version as the change form renders it (what a browser would post back)."""
+    form = client.get(change_url(page)).content.decode()
+    return int(re.search(r'<input type="hidden" name="opened_version" value="(\d+)"', form).group(1))
+
+
+def test_two_editors_in_browsers_cannot_overwrite_each_other(client, faq, content_editor, editor):
+    """The form itself carries the version: no test-only field posted by hand."""
+    first, second = Client(), Client()
+    first.force_login(editor)
+    second.force_login(content_editor)
+    opened_first, opened_second = _opened_version(first, faq), _opened_version(second, faq)
+    saved = first.post(
+        change_url(faq),
+        admin_data(faq, body="## One?\n\nFirst text.", opened_version=opened_first, _continue="x"),
+    )
+    assert saved.status_code == 302
+    refused = second.post(
+        change_url(faq),
+        admin_data(faq, body="## Two?\n\nSecond text.", opened_version=opened_second, _continue="x"),
+    )
+    assert refused.status_code == 200 and "someone else saved" in refused.content.decode()
+    assert "First text." in Page.objects.get(pk=faq.pk).body
 
 
 def test_the_service_refuses_a_stale_save_too(faq):
