@@ -324,3 +324,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Old versions are read in the history, never saved from there: restoring is content's one-step restore,
+# which keeps the publishing rules (simple-history's "Revert" form would save around them).
+SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -99,9 +99,13 @@ class HistoryCompareMixin:
         )
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        """An address with something other than numbers in it is a page that does not exist (404), never a 500."""
+        """simple-history's view of one old version, to read only: its "Revert" form would save around
+        the publishing rules (address, version check), so a POST is refused; restoring is the one-step
+        restore button. An address with something other than numbers in it is a 404, never a 500."""
         if not (str(object_id).isdigit() and str(version_id).isdigit()):
             raise Http404("No such version.")
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     # What changed -------------------------------------------------------------------------------------

@@ -53,20 +53,9 @@ def test_compare_shows_the_rendered_text_as_words_added_and_removed(client, edit
 def test_restore_brings_back_the_old_markdown_and_html(client, edited_page):
     page, original = edited_page
     old = page.history.order_by("history_date").first()
-    url = f"/admin/content/page/{page.pk}/history/{old.history_id}/"
-    form = client.get(url)
-    assert form.status_code == 200
-    data = {
-        "title": old.title,
-        "slug": old.slug,
-        "summary": old.summary,
-        "body": old.body,
-        "references": old.references,
-        "nav_order": old.nav_order,
-        "next_page": old.next_page_id or "",
-        "_continue": "Revert",
-    }
-    assert client.post(url, data).status_code == 302
+    assert client.get(f"/admin/content/page/{page.pk}/history/{old.history_id}/").status_code == 200
+    restore = f"/admin/content/page/{page.pk}/history/{old.history_id}/restore/"
+    assert client.post(restore).status_code == 302  # one step
     page.refresh_from_db()
     assert page.body == original
     assert "A brand new glossary" not in page.body_html and "<dl>" in page.body_html
@@ -353,3 +342,16 @@ def test_the_clinic_profile_can_be_restored_in_one_step(client, admin_user, auth
     assert "is now the draft" in response.content.decode()
     profile.refresh_from_db()
     assert profile.phone == old_phone
+
+
+def test_the_old_revert_form_cannot_save_around_the_publishing_rules(client, authored, content_editor):
+    page = Page.objects.get(slug="faq")
+    record = page.history.order_by("history_id").first()
+    client.force_login(content_editor)
+    url = f"/admin/content/page/{page.pk}/history/{record.history_id}/"
+    shown = client.get(url)
+    assert shown.status_code == 200 and 'value="Revert' not in shown.content.decode()
+    before = Page.objects.get(pk=page.pk).version
+    response = client.post(url, admin_data(page, slug="somewhere-else", body="Reverted around the rules."))
+    assert response.status_code == 405
+    assert Page.objects.get(pk=page.pk).version == before
