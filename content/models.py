@@ -290,6 +290,11 @@ class MarkdownDocument(models.Model):
         return self.reviews().first() if self.pk else None
 
     @property
+    def earlier_live_review(self):
+        """The latest review of a version patients once read (never one of a draft nobody saw)."""
+        return self.reviews().filter(went_live=True).first() if self.pk else None
+
+    @property
     def live_review(self):
         """The review of the text patients read now, or None (never reviewed, or changed since)."""
         return self.review_of((self.live or {}).get("fingerprint")) if self.published else None
@@ -358,6 +363,7 @@ class Review(models.Model):
     reviewer_name = models.CharField(max_length=120)
     reviewer_credentials = models.CharField(max_length=120, blank=True)
     reviewed_at = models.DateTimeField(default=timezone.now)
+    went_live = models.BooleanField(default=False, help_text="Patients have read this version.")
 
     class Meta:
         indexes = [models.Index(fields=["content_type", "object_id"])]

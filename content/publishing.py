@@ -168,6 +168,9 @@ def _going_live(document, snapshot, *, user, reason):
             content_type=kind, old_slug=old_slug, defaults={"object_id": document.pk}
         )
     AddressRedirect.objects.filter(content_type=kind, old_slug=new_slug).delete()
+    Review.objects.filter(
+        content_type=kind, object_id=document.pk, fingerprint=snapshot["fingerprint"]
+    ).update(went_live=True)
     document.live = snapshot
     document.live_slug = new_slug
     document.live_order = snapshot["nav_order"]
@@ -281,6 +284,7 @@ def mark_reviewed(*, document, user, expected_version=None, today=None):
         reviewer=user,
         reviewer_name=_who(user),
         reviewer_credentials=user.clinical_reviewer.credentials,
+        went_live=document.published and (document.live or {}).get("fingerprint") == snapshot["fingerprint"],
     )
     today = today or timezone.localdate()
     document.next_review_due = today + REVIEW_INTERVAL

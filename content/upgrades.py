@@ -23,6 +23,7 @@ def versions_from_drafts(apps, app_label, model_name, relations):
                 object_id=document.pk,
                 fingerprint="",
                 snapshot={},
+                went_live=True,  # until now a review always spoke for the live page
                 reviewer_id=document.reviewed_by_id,
                 reviewer_name=document.reviewer_name or "One of our clinicians",
                 reviewer_credentials=document.reviewer_credentials,

@@ -83,7 +83,7 @@ class DocumentDetailView(DetailView):
             show_live=show_live,
             draft_view=not show_live and document.has_unpublished_changes,
             review=review,
-            earlier_review=None if review else document.last_review,
+            earlier_review=None if review else document.earlier_live_review,
             breadcrumbs=[
                 ("Home", reverse("core:home")),
                 (section_title, reverse(section_url)),

@@ -166,6 +166,14 @@ def test_text_changed_after_the_review_is_shown_as_not_reviewed_yet(client, faq,
     assert "lastReviewed" not in live  # nor claimed to search engines
 
 
+def test_a_review_of_a_draft_nobody_read_is_not_mentioned_on_the_live_page(client, faq, clinical_reviewer):
+    faq.body += "\n\nA draft paragraph."
+    publishing.save_draft(document=faq, user=clinical_reviewer)
+    publishing.mark_reviewed(document=faq, user=clinical_reviewer)
+    live = _public(client, "/learn/faq/").content.decode()
+    assert "earlier version" not in live and "not yet been reviewed" in live
+
+
 def test_line_endings_alone_do_not_unreview_a_page(faq, clinical_reviewer):
     publishing.mark_reviewed(document=faq, user=clinical_reviewer)
     faq.body = faq.body.replace("\n", "\r\n")

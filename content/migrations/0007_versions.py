@@ -140,6 +140,10 @@ class Migration(migrations.Migration):
                 ("reviewer_credentials", models.CharField(blank=True, max_length=120)),
                 ("reviewed_at", models.DateTimeField(default=django.utils.timezone.now)),
                 (
+                    "went_live",
+                    models.BooleanField(default=False, help_text="Patients have read this version."),
+                ),
+                (
                     "content_type",
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE, to="contenttypes.contenttype"
