@@ -4,6 +4,8 @@ Saving keeps a draft; patients see a document only once someone with the publish
 it. The same checks (content.checks) show on the edit page, in the list and when publishing.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -259,6 +261,7 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
             "can_review": may_review,
             "may_publish": may_publish,
             "schedule_form": schedule_form,
+            "can_schedule": may_publish and obj.draft_review is not None and not obj.review_overdue,
             "schedule_status": self.schedule_status(obj),
         }
         return TemplateResponse(request, "admin/content/review.html", context)
@@ -294,7 +297,7 @@ class DocumentAdmin(HistoryCompareMixin, SimpleHistoryAdmin, MarkdownxModelAdmin
                     publish_at=schedule_form.cleaned_data["publish_at"],
                     unpublish_at=schedule_form.cleaned_data["unpublish_at"],
                 )
-                self.message_user(request, f"“{obj}”: {self.schedule_status(obj)}.", messages.SUCCESS)
+                self.message_user(request, f"“{obj}”: {self.schedule_status(obj)}", messages.SUCCESS)
             elif action == "cancel_schedule":
                 publishing.cancel_schedule(document=obj, user=user)
                 self.message_user(request, f"Nothing is scheduled for “{obj}” now.", messages.SUCCESS)
@@ -339,6 +342,9 @@ def review_summary(document):
     return said
 
 
+SCHEDULE_AHEAD = timedelta(days=5 * 365)  # further ahead is a typing slip (and past year 9999, a crash)
+
+
 def _moment(label):
     """A date and a time typed as text (no browser date picker), optional."""
     return forms.SplitDateTimeField(
@@ -359,6 +365,10 @@ class ScheduleForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        latest = timezone.now() + SCHEDULE_AHEAD
+        for name in ("publish_at", "unpublish_at"):
+            if cleaned.get(name) and cleaned[name] > latest:
+                self.add_error(name, f"Choose a time within the next {SCHEDULE_AHEAD.days // 365} years.")
         if not cleaned.get("publish_at") and not cleaned.get("unpublish_at") and not self.errors:
             raise forms.ValidationError("Enter a time to publish, a time to take it down, or both.")
         return cleaned

@@ -338,6 +338,10 @@ def schedule(*, document, user, publish_at=None, unpublish_at=None, expected_ver
             raise PublishingError("Choose a time in the future to publish, or publish now.")
         if document.draft_review is None:
             raise NotAllowed("Mark this version reviewed before setting a time for it to go live.")
+        if document.review_overdue:
+            raise NotAllowed(
+                "Its clinical review is overdue: review this version again before scheduling it."
+            )
         report = check_markdown(document.body, going_live={(document._meta.label, document.slug)})
         if report.blocks_publishing:
             raise LinksBroken(document, report.broken_links)

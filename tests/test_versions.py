@@ -420,6 +420,25 @@ def test_scheduling_from_the_review_screen(client, faq, clinical_reviewer):
         review_url(faq), {"action": "schedule", "version": faq.version, "publish_at_0": "next week"}
     )
     assert bad.status_code == 200 and "Enter a valid date" in bad.content.decode()
+    far = client.post(
+        review_url(faq),
+        {
+            "action": "schedule",
+            "version": faq.version,
+            "unpublish_at_0": "9999-12-31",
+            "unpublish_at_1": "23:59",
+        },
+    )
+    assert far.status_code == 200 and "within the next 5 years" in far.content.decode()
+
+
+def test_a_version_whose_review_is_overdue_cannot_be_scheduled(faq, clinical_reviewer):
+    with time_machine.travel(timezone.now() - timedelta(days=400)):
+        publishing.mark_reviewed(document=faq, user=clinical_reviewer)
+    with pytest.raises(publishing.NotAllowed, match="overdue"):
+        publishing.schedule(
+            document=faq, user=clinical_reviewer, publish_at=timezone.now() + timedelta(hours=1)
+        )
 
 
 # 8. Only people who edit see drafts ---------------------------------------------------------------------
