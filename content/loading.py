@@ -81,8 +81,8 @@ def _link_relations(document, model, meta, path):
         if wanted is None:
             continue
         if isinstance(wanted, list):
-            # A page staff gave a new address is still found by the address its file names.
-            found = {slug: target_model.objects.known_by(slug) for slug in wanted}
+            # A file names the file of the page it links to, whatever address staff gave that page.
+            found = {slug: _linked(target_model, slug) for slug in wanted}
             unknown = [slug for slug, target in found.items() if target is None]
             if unknown:
                 raise ContentFileError(f"{path}: {front} names unknown slugs {sorted(unknown)}.")
@@ -90,7 +90,7 @@ def _link_relations(document, model, meta, path):
         elif wanted == "contact":
             setattr(document, attribute, None)
         else:
-            target = target_model.objects.known_by(wanted)
+            target = _linked(target_model, wanted)
             if target is None:
                 raise ContentFileError(f"{path}: {front} names unknown slug {wanted!r}.")
             setattr(document, attribute, target)
@@ -99,6 +99,17 @@ def _link_relations(document, model, meta, path):
     # Saved as a draft (also after a many-to-many change) so the draft state and history see it.
     publishing.save_draft(document=document, user=None, reason="Links loaded from its authored file")
     return True
+
+
+def _loaded_from(model, name):
+    """The document loaded from the file `<name>.md`, wherever staff have moved it since."""
+    return model.objects.filter(source_file=name).first()
+
+
+def _linked(model, name):
+    """What a file's link to `name` means: the document loaded from that file, else whatever the
+    address `name` leads to (a page staff made)."""
+    return _loaded_from(model, name) or model.objects.known_by(name)
 
 
 def _created_by_staff(document):
@@ -125,13 +136,13 @@ def _load_model(model, force, to_publish):
     for path in sorted(pages_directory(model).glob("*.md")):
         values, meta = _read(path, model)
         slug = path.stem
-        document = model.objects.filter(slug=slug).first()
-        moved = None if document else model.objects.known_by(slug)
-        if moved is not None:  # staff gave this document a new address: it is theirs now
-            report.kept.append(f"{slug} (now at {moved.slug})")
-            continue
+        document = _loaded_from(model, slug)
         if document is None:
-            document = model(slug=slug, **values)
+            taken = model.objects.known_by(slug)
+            if taken is not None:  # a page staff made holds this address: theirs, never overwritten
+                report.kept.append(slug)
+                continue
+            document = model(slug=slug, source_file=slug, **values)
             report.created.append(slug)
         elif _created_by_staff(document) or (_edited_by_staff(document) and not force):
             report.kept.append(slug)

@@ -104,6 +104,13 @@ class MarkdownDocument(models.Model):
         editable=False,
         help_text="Checksum of the authored file as last loaded; tells a staff edit from the original.",
     )
+    source_file = models.CharField(
+        max_length=80,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="The authored file (<app>/pages/<name>.md) it was loaded from; empty when staff made it.",
+    )
     # The draft's version number, one more with every save: a form saved from an older version is
     # refused instead of overwriting someone else's work.
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -152,6 +159,7 @@ class MarkdownDocument(models.Model):
             "published",
             "published_at",
             "source_checksum",
+            "source_file",
             "next_review_due",
             "check_results",
             "draft_changes",

@@ -48,4 +48,5 @@ def versions_from_drafts(apps, app_label, model_name, relations):
             document.live_slug = document.slug
             document.live_order = document.nav_order
         document.draft_changes = not document.published
-        document.save(update_fields=["live", "live_slug", "live_order", "draft_changes"])
+        document.source_file = document.slug if document.source_checksum else ""
+        document.save(update_fields=["live", "live_slug", "live_order", "draft_changes", "source_file"])

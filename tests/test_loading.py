@@ -230,3 +230,25 @@ def test_a_page_staff_moved_to_a_new_address_is_not_loaded_again_at_the_old_one(
     assert response.status_code == 301 and response["Location"] == "/learn/questions/"
     loading.load_content(force=True)  # files linking to "faq" find the moved page
     assert Page.objects.filter(slug="faq").count() == 0
+
+
+def test_a_staff_page_at_a_moved_pages_old_address_never_takes_the_files_place(authored, clinical_reviewer):
+    """what-to-expect moves to /learn/visit-day/; staff publish a new page at /learn/what-to-expect/.
+    Loading the files again leaves both alone, and pages whose files link to what-to-expect still link
+    to the moved page (nothing republished behind a reviewer's back)."""
+    moved = Page.objects.get(slug="what-to-expect")
+    moved.slug = "visit-day"
+    publishing.save_draft(document=moved, user=clinical_reviewer)
+    publishing.publish(document=moved, user=clinical_reviewer, confirm_overdue=True)
+    newcomer = Page.objects.create(
+        title="A staff page", slug="what-to-expect", summary="S", body="## New?\n\nYes."
+    )
+    publishing.publish(document=newcomer, user=clinical_reviewer, confirm_overdue=True)
+    linking = [p for p in Page.objects.published() if moved.pk in p.live["relations"]["related"]]
+    assert linking
+    before = {p.pk: (p.live, p.published_at) for p in linking}
+    loading.load_content()
+    for page in Page.objects.filter(pk__in=before):
+        assert (page.live, page.published_at) == before[page.pk]
+    assert Page.objects.get(pk=newcomer.pk).title == "A staff page"
+    assert Page.objects.get(pk=moved.pk).slug == "visit-day"

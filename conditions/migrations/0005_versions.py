@@ -21,6 +21,17 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="condition",
+            name="source_file",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                editable=False,
+                help_text="The authored file (<app>/pages/<name>.md) it was loaded from; empty when staff made it.",
+                max_length=80,
+            ),
+        ),
+        migrations.AddField(
+            model_name="condition",
             name="check_results",
             field=models.JSONField(default=dict, editable=False),
         ),

@@ -21,6 +21,17 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name="page",
+            name="source_file",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                editable=False,
+                help_text="The authored file (<app>/pages/<name>.md) it was loaded from; empty when staff made it.",
+                max_length=80,
+            ),
+        ),
+        migrations.AddField(
             model_name="historicalpage",
             name="version",
             field=models.PositiveIntegerField(default=0, editable=False),
