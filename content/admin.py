@@ -400,11 +400,41 @@ class ClinicalReviewerAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user",)
 
 
+class ClinicProfileForm(forms.ModelForm):
+    """Carries the last saved version it was opened on: a save over someone else's newer save (or a
+    publish) is refused with the typed details kept."""
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opened_version"].initial = self._latest()
+
+    def _latest(self):
+        if self.instance.pk is None:
+            return None
+        return self.instance.history.order_by("-history_id").values_list("history_id", flat=True).first()
+
+    def clean(self):
+        cleaned = super().clean()
+        opened = cleaned.get("opened_version")
+        if opened is None:
+            return cleaned
+        ClinicProfile.objects.select_for_update().filter(pk=self.instance.pk).exists()  # lock the row
+        if self._latest() != opened:
+            raise forms.ValidationError(
+                "Not saved: someone else saved the clinic's details while you were editing. Your "
+                "changes are still here: compare with the history, then save again."
+            )
+        return cleaned
+
+
 @admin.register(ClinicProfile)
 class ClinicProfileAdmin(HistoryCompareMixin, SimpleHistoryAdmin):
     """The clinic's details: saved as a draft, shown to patients once someone with the publish
     permission publishes them (content.publishing)."""
 
+    form = ClinicProfileForm
     list_display = ("name", "phone", "email", "publication")
     readonly_fields = ("publication",)
     change_form_template = "admin/content/clinicprofile/change_form.html"

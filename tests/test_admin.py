@@ -1,5 +1,7 @@
 """Staff editing in the admin: markdownx live preview, review columns, the one clinic profile."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -114,3 +116,19 @@ def test_first_admin_is_created_once_with_a_printed_random_password(db, django_u
     call_command("create_first_admin")
     assert capsys.readouterr().out == ""
     assert django_user_model.objects.count() == 1
+
+
+def test_two_people_editing_the_clinic_profile_cannot_overwrite_each_other(client, authored, content_editor):
+    profile = ClinicProfile.load()
+    url = f"/admin/content/clinicprofile/{profile.pk}/change/"
+    client.force_login(content_editor)
+    opened = int(re.search(r'name="opened_version" value="(\d+)"', client.get(url).content.decode()).group(1))
+    first = client.post(
+        url, _profile_form(profile, hours="Mon–Fri 9–5", opened_version=opened, _continue="x")
+    )
+    assert first.status_code == 302
+    second = client.post(
+        url, _profile_form(profile, hours="Mon–Sat 8–6", opened_version=opened, _continue="x")
+    )
+    assert second.status_code == 200 and "someone else saved" in second.content.decode()
+    assert "Mon–Sat 8–6" in second.content.decode() and ClinicProfile.load().hours == "Mon–Fri 9–5"
