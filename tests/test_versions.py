@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from conftest import StaffClient as Client
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.utils import timezone
@@ -312,7 +311,7 @@ def _opened_version(client, page):
 
 def test_two_editors_in_browsers_cannot_overwrite_each_other(client, faq, content_editor, editor):
     """The form itself carries the version: no test-only field posted by hand."""
-    first, second = Client(), Client()
+    first, second = client, type(client)()  # two browsers: the staff test client, twice
     first.force_login(editor)
     second.force_login(content_editor)
     opened_first, opened_second = _opened_version(first, faq), _opened_version(second, faq)
