@@ -189,16 +189,22 @@ EXPORT_COLUMNS = [
 ]
 
 
+# A spreadsheet that splits on ";" or "," (whatever the file says) starts a new cell after one: a formula
+# start there is neutralized too, so "Ann;=1+1" never runs.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([;,]\s*)(?=[=+\-@])")
+
+
 def spreadsheet_safe(value):
-    """Neutralize formula injection: a cell that would start a formula is read as plain text."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    """Neutralize formula injection: a cell, or a part after ";" or ",", that would start a formula
+    (even after spaces a spreadsheet trims) is read as plain text."""
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", str(value))
+    return "'" + text if text.lstrip(" ").startswith(_FORMULA_STARTS) else text
 
 
 def inquiries_export(*, user, inquiries, stream):
     """Write the queue's working columns as CSV (no message, no insurance numbers) and log it."""
     inquiries = list(inquiries)
-    writer = csv.writer(stream)
+    writer = csv.writer(stream, quoting=csv.QUOTE_ALL)  # every cell quoted: a separator inside stays inside
     writer.writerow([title for title, _ in EXPORT_COLUMNS])
     for inquiry in inquiries:
         writer.writerow([spreadsheet_safe(value(inquiry)) for _, value in EXPORT_COLUMNS])

@@ -206,6 +206,20 @@ def test_csv_export_is_logged_and_neutralizes_formulas(client, front_desk):
     assert logged == {evil.pk, plain.pk}
 
 
+def test_the_export_is_safe_whatever_separator_the_spreadsheet_uses(client, front_desk):
+    odd = make_inquiry(name="Ann;=1+1", email="c@example.com")
+    spaced = make_inquiry(name="  =2+2, -3+3", email="d@example.com")
+    client.force_login(front_desk)
+    response = client.post(
+        "/admin/inquiries/inquiry/", {"action": "export_csv", "_selected_action": [odd.pk, spaced.pk]}
+    )
+    text = response.content.decode()
+    for line in text.strip().splitlines():
+        assert line.startswith('"') and line.endswith('"')  # every cell quoted
+    names = {row["Name"] for row in csv.DictReader(io.StringIO(text))}
+    assert names == {"Ann;'=1+1", "'  =2+2, '-3+3"}
+
+
 def test_content_editors_cannot_export(client, content_editor, inquiry):
     client.force_login(content_editor)
     client.post("/admin/inquiries/inquiry/", {"action": "export_csv", "_selected_action": [inquiry.pk]})
