@@ -34,6 +34,9 @@ class Inquiry(models.Model):
         SCHEDULED = "scheduled", "Scheduled"
         CLOSED = "closed", "Closed"
         SPAM = "spam", "Spam"
+        # Sent faster than a person types, or with the hidden field filled (autofill does both): kept,
+        # never emailed about, purged after POSSIBLE_SPAM_DAYS unless staff move it on.
+        SUSPECT = "suspect", "Possible spam"
 
     class ContactMethod(models.TextChoices):
         PHONE = "phone", "Phone call"
@@ -87,6 +90,9 @@ class Inquiry(models.Model):
     submission_token = models.CharField(max_length=64, unique=True, editable=False)
     fingerprint = models.CharField(max_length=64, db_index=True, editable=False)
     notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    spam_signal = models.CharField(
+        max_length=100, blank=True, editable=False, help_text="Why it was kept as possible spam."
+    )
     notify_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     notify_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 

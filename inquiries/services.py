@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core.client import client_address
@@ -81,12 +81,19 @@ def _fingerprint(data):
     return _keyed_hash("inquiry", *(str(data.get(name, "")).strip().lower() for name in fields))
 
 
-def inquiry_submit(*, data, token):
+POSSIBLE_SPAM_DAYS = 30
+
+
+def inquiry_submit(*, data, token, spam_signal=""):
     """Save a new inquiry, exactly once, and queue its notification.
 
     `data` is the cleaned form data; `token` is the form's one-time submission token. A second
     submission with the same token, or with the same content within a few minutes, returns the
     inquiry that was already saved instead of making another.
+
+    `spam_signal` says why it looks automated (too fast, hidden field filled). Such a message is still
+    kept, as possible spam with no email, because people with autofill trip both; one whose words
+    suggest a crisis is urgent and notified whatever it looks like.
     """
     fingerprint = _fingerprint(data)
     duplicate = Inquiry.objects.filter(
@@ -101,13 +108,16 @@ def inquiry_submit(*, data, token):
         consent_at=timezone.now(),
         urgent=mentions_crisis(data.get("message")),
     )
+    if spam_signal and not inquiry.urgent:
+        inquiry.status, inquiry.spam_signal = Inquiry.Status.SUSPECT, spam_signal[:100]
     try:
         with transaction.atomic():
             inquiry.save()
     except IntegrityError:
         return Inquiry.objects.get(submission_token=token)
-    # After the commit, so the inquiry is safe on disk before the mail server is even asked.
-    transaction.on_commit(lambda: notification_send(inquiry_id=inquiry.pk))
+    if inquiry.status != Inquiry.Status.SUSPECT:
+        # After the commit, so the inquiry is safe on disk before the mail server is even asked.
+        transaction.on_commit(lambda: notification_send(inquiry_id=inquiry.pk))
     return inquiry
 
 
@@ -155,11 +165,14 @@ def notification_send(*, inquiry_id):
 def notifications_send_pending():
     """Send every notification still waiting (the outbox sweep). Returns (sent, still pending)."""
     sent = 0
-    for inquiry_id in (
-        Inquiry.objects.filter(notified_at__isnull=True).order_by("pk").values_list("pk", flat=True)
-    ):
+    for inquiry_id in _owed().order_by("pk").values_list("pk", flat=True):
         sent += notification_send(inquiry_id=inquiry_id)
-    return sent, Inquiry.objects.filter(notified_at__isnull=True).count()
+    return sent, _owed().count()
+
+
+def _owed():
+    """Inquiries the front desk has not been emailed about yet (never possible spam)."""
+    return Inquiry.objects.filter(notified_at__isnull=True).exclude(status=Inquiry.Status.SUSPECT)
 
 
 def access_log_record(*, user, action, inquiry_ids=(None,), detail=""):
@@ -236,7 +249,8 @@ def inquiries_purge(*, retention_days=None):
     days = settings.INQUIRY_RETENTION_DAYS if retention_days is None else retention_days
     cutoff = timezone.now() - timedelta(days=days)
     expired = Inquiry.objects.filter(
-        status__in=[Inquiry.Status.CLOSED, Inquiry.Status.SPAM], closed_at__lt=cutoff
+        Q(status__in=[Inquiry.Status.CLOSED, Inquiry.Status.SPAM], closed_at__lt=cutoff)
+        | Q(status=Inquiry.Status.SUSPECT, received__lt=timezone.now() - timedelta(days=POSSIBLE_SPAM_DAYS))
     )
     count = expired.delete()[1].get(Inquiry._meta.label, 0)
     logger.info("Purged %d closed inquiries older than %d days.", count, days)

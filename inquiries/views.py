@@ -81,15 +81,21 @@ def contact(request):
         # What they typed stays on the page, so nothing is lost.
         notice = "You have sent several messages in a short time, so we cannot take another one just now."
         return _render_form(request, form, status=429, notice=notice)
-    if form.is_bot() or seconds < settings.INQUIRY_MIN_SECONDS:
-        return _thank(request)  # looks the same to a bot; nothing is saved and nobody is told
-
-    inquiry = services.inquiry_submit(data=form.inquiry_data(), token=token)
+    signal = ""
+    if form.is_bot():
+        signal = "the hidden field was filled (a bot, or a browser's autofill)"
+    elif seconds < settings.INQUIRY_MIN_SECONDS:
+        signal = f"sent {seconds:.1f} seconds after the form opened"
+    # Kept either way: a person with autofill trips both signals, and a crisis must never be dropped.
+    inquiry = services.inquiry_submit(data=form.inquiry_data(), token=token, spam_signal=signal)
     return _thank(request, urgent=inquiry.urgent, method=inquiry.get_preferred_contact_display().lower())
 
 
 @never_cache
 @require_http_methods(["GET"])
 def thanks(request):
-    context = request.session.get(SESSION_KEY) or {"urgent": False, "method": None}
+    """After sending: what happens next. Opened without sending, it says nothing was received."""
+    context = request.session.get(SESSION_KEY)
+    if context is None:
+        return render(request, "inquiries/thanks.html", {"nothing_sent": True})
     return render(request, "inquiries/thanks.html", context)

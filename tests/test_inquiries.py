@@ -10,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from inquiries import services, views
 from inquiries.models import Inquiry
@@ -293,16 +294,40 @@ def test_thanks_page_says_what_happens_next_and_is_not_stored(post, client):
 # Bots ---------------------------------------------------------------------------------------------
 
 
-def test_honeypot_creates_nothing_and_notifies_nobody(post):
+def test_a_filled_hidden_field_keeps_the_message_as_possible_spam_without_email(post):
     response = post(question(website="https://spam.example"))
     assert response.status_code == 302 and response["Location"] == "/contact/thanks/"
-    assert not Inquiry.objects.exists() and mail.outbox == []
+    kept = Inquiry.objects.get()
+    assert kept.status == Inquiry.Status.SUSPECT and "hidden field" in kept.spam_signal
+    assert mail.outbox == [] and services.notifications_send_pending() == (0, 0)
 
 
-def test_too_fast_submission_creates_nothing_and_notifies_nobody(post):
+def test_a_fast_sender_is_kept_as_possible_spam_never_dropped(post):
     response = post(question(token=fresh_token(seconds_ago=1)))
     assert response.status_code == 302 and response["Location"] == "/contact/thanks/"
-    assert not Inquiry.objects.exists() and mail.outbox == []
+    kept = Inquiry.objects.get()
+    assert kept.status == Inquiry.Status.SUSPECT and "seconds after the form opened" in kept.spam_signal
+    assert mail.outbox == []
+
+
+def test_a_fast_sender_in_crisis_is_urgent_notified_and_sees_988_first(post, client):
+    response = post(question(token=fresh_token(seconds_ago=1), message="I want to kill myself tonight."))
+    kept = Inquiry.objects.get()
+    assert kept.urgent and kept.status == Inquiry.Status.NEW and len(mail.outbox) == 1
+    page = client.get(response["Location"]).content.decode()
+    assert page.index("Call 988") < page.index("We have your message")
+
+
+def test_possible_spam_is_purged_after_30_days(post):
+    post(question(website="https://spam.example"))
+    Inquiry.objects.update(received=timezone.now() - timedelta(days=31))
+    assert services.inquiries_purge() == 1
+
+
+def test_the_thank_you_page_opened_directly_says_nothing_was_received(client, authored):
+    body = client.get("/contact/thanks/").content.decode()
+    assert "We have not received a message from you" in body and "We have your message" not in body
+    assert 'href="/contact/"' in body
 
 
 def test_rate_limit_answers_429_with_the_phone_number_and_keeps_the_input(post, settings):
