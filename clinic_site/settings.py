@@ -315,6 +315,8 @@ INQUIRY_MIN_SECONDS = float(os.environ.get("INQUIRY_MIN_SECONDS", "3"))  # a per
 INQUIRY_FORM_MAX_AGE = 24 * 3600  # a form left open longer than this asks to be sent again
 INQUIRY_MAX_REQUEST_BYTES = 64 * 1024
 INQUIRY_RETENTION_DAYS = int(os.environ.get("INQUIRY_RETENTION_DAYS", "365"))
+# How soon the front desk promises an answer; an open inquiry waiting longer is marked overdue.
+INQUIRY_RESPONSE_HOURS = int(os.environ.get("INQUIRY_RESPONSE_HOURS", "24"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DEFAULT_EXCEPTION_REPORTER_FILTER = "inquiries.error_reports.NoPostDataFilter"
 

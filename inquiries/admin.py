@@ -4,14 +4,23 @@ Every list, view, change and export of inquiries is written to the access log. W
 is shown read-only: the desk works on status, assignment and notes, never on the patient's words.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.timesince import timesince
 
 from inquiries import services
 from inquiries.models import INSURANCE_FIELDS, AccessLogEntry, Inquiry
+
+
+def _duration(start, end):
+    return timesince(start, end).split(",")[0]
+
 
 SUBMITTED_FIELDS = (
     "kind",
@@ -28,11 +37,48 @@ SUBMITTED_FIELDS = (
 )
 
 
+class QueueFilter(admin.SimpleListFilter):
+    """What the queue shows: open inquiries unless asked otherwise."""
+
+    title = "show"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("all", "Everything"),
+            ("done", "Closed and spam"),
+            ("suspect", "Possible spam"),
+        ]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Open inquiries",
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "all":
+            return queryset
+        if self.value() == "done":
+            return queryset.filter(status__in=[Inquiry.Status.CLOSED, Inquiry.Status.SPAM])
+        if self.value() == "suspect":
+            return queryset.filter(status=Inquiry.Status.SUSPECT)
+        return queryset.filter(status__in=Inquiry.OPEN)
+
+
 @admin.register(Inquiry)
 class InquiryAdmin(admin.ModelAdmin):
     list_display = ("number", "urgent_flag", "status", "kind", "name", "received", "age", "assigned_to")
     list_display_links = ("number", "name")
-    list_filter = ("status", "kind", "urgent", "assigned_to", "received")
+    list_filter = (QueueFilter, "status", "kind", "urgent", "assigned_to", "received")
+    show_facets = admin.ShowFacets.ALWAYS  # counts beside each status and filter
     search_fields = ("name", "email", "phone")
     list_per_page = 50
     actions = ["mark_contacted", "mark_closed", "mark_spam", "export_csv"]
@@ -48,10 +94,14 @@ class InquiryAdmin(admin.ModelAdmin):
         fieldsets.append(("Notification", {"fields": ("notified_at",), "classes": ["collapse"]}))
         return fieldsets
 
-    # Urgent first, then new ones, oldest first: nothing waits at the bottom of the queue.
+    # Urgent ones nobody has answered first, then the oldest: nothing waits at the bottom, and an urgent
+    # inquiry the desk has answered no longer sits on top.
     ordering = (
-        F("urgent").desc(),
-        Case(When(status=Inquiry.Status.NEW, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        Case(
+            When(urgent=True, status=Inquiry.Status.NEW, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
         "received",
     )
 
@@ -69,13 +119,22 @@ class InquiryAdmin(admin.ModelAdmin):
     def number(self, obj):
         return f"#{obj.pk}"
 
-    @admin.display(description="Urgent", boolean=True, ordering="urgent")
+    @admin.display(description="Urgent", ordering="urgent")
     def urgent_flag(self, obj):
-        return obj.urgent
+        """A word, not a tick: shown only while an urgent inquiry is still open."""
+        return (
+            format_html('<strong class="badge-urgent">{}</strong>', "Urgent") if obj.urgent and obj.is_open else ""
+        )
 
     @admin.display(description="Waiting")
     def age(self, obj):
-        return timesince(obj.received, timezone.now()).split(",")[0]
+        """How long the person has waited; once answered, how long the answer took."""
+        if obj.first_answered_at:
+            return f"Answered after {_duration(obj.received, obj.first_answered_at)}"
+        waited = _duration(obj.received, timezone.now())
+        if obj.is_open and timezone.now() - obj.received > timedelta(hours=settings.INQUIRY_RESPONSE_HOURS):
+            return format_html('<strong class="badge-overdue">Overdue</strong>: waiting {}', waited)
+        return waited
 
     @admin.display(description="Phone")
     def phone_display(self, obj):
@@ -88,15 +147,18 @@ class InquiryAdmin(admin.ModelAdmin):
         return False  # purge_inquiries removes them when their time is up
 
     def changelist_view(self, request, extra_context=None):
+        """Logged whenever the list is shown, whatever the method (a POST without an action shows it
+        again); an export logs itself."""
         response = super().changelist_view(request, extra_context)
-        if request.method == "GET" and getattr(response, "status_code", None) == 200:
+        if getattr(response, "status_code", None) == 200 and hasattr(response, "template_name"):
             query = request.GET.urlencode()
             services.access_log_record(user=request.user, action=AccessLogEntry.Action.LIST, detail=query)
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
+        # Shown, whatever the method: a POST with an invalid status shows the whole inquiry again.
+        if response.status_code == 200 and str(object_id).isdigit():
             services.access_log_record(
                 user=request.user, action=AccessLogEntry.Action.VIEW, inquiry_ids=[int(object_id)]
             )

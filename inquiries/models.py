@@ -93,6 +93,9 @@ class Inquiry(models.Model):
     spam_signal = models.CharField(
         max_length=100, blank=True, editable=False, help_text="Why it was kept as possible spam."
     )
+    first_answered_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the front desk first moved it on from New."
+    )
     notify_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     notify_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
@@ -104,14 +107,23 @@ class Inquiry(models.Model):
     def __str__(self):
         return f"Inquiry #{self.pk} ({self.get_kind_display().lower()})"
 
+    OPEN = ("new", "contacted", "scheduled")  # statuses the front desk still works on
+
     def save(self, *args, **kwargs):
-        """The closed-date rule, the only place it lives: set when an inquiry is first closed or marked
-        spam, kept while it stays so (the retention period counts from it), cleared when it is reopened."""
+        """The dates rules, the only place they live. Closed: set when an inquiry is first closed or
+        marked spam, kept while it stays so (the retention period counts from it), cleared when it is
+        reopened. First answered: set once, when a real inquiry first leaves New (the wait stops)."""
         if self.status in (self.Status.CLOSED, self.Status.SPAM):
             self.closed_at = self.closed_at or timezone.now()
         else:
             self.closed_at = None
+        if self.status not in (self.Status.NEW, self.Status.SUSPECT) and self.first_answered_at is None:
+            self.first_answered_at = timezone.now()
         super().save(*args, **kwargs)
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN
 
     def get_admin_url(self):
         return reverse("admin:inquiries_inquiry_change", args=[self.pk])

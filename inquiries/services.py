@@ -232,11 +232,13 @@ def inquiries_export(*, user, inquiries, stream):
 def inquiries_set_status(*, user, inquiries, status):
     """Move inquiries to a new status (a bulk action in the queue) and log the change."""
     ids = []
-    # One at a time through Inquiry.save, which owns the closed-date rule (the first closing date is kept,
-    # so closing again never extends how long an inquiry is retained). A page of the queue is 50 at most.
-    for inquiry in Inquiry.objects.filter(pk__in=inquiries.values("pk")).only("pk", "status", "closed_at"):
+    # One at a time through Inquiry.save, which owns the date rules (the first closing date is kept, so
+    # closing again never extends how long an inquiry is retained; the wait stops at the first answer).
+    # A page of the queue is 50 at most.
+    dated = ("status", "closed_at", "first_answered_at")
+    for inquiry in Inquiry.objects.filter(pk__in=inquiries.values("pk")).only("pk", *dated):
         inquiry.status = status
-        inquiry.save(update_fields=["status", "closed_at"])
+        inquiry.save(update_fields=dated)
         ids.append(inquiry.pk)
     access_log_record(
         user=user, action=AccessLogEntry.Action.CHANGE, inquiry_ids=ids, detail=f"status: {status}"

@@ -139,19 +139,43 @@ def test_the_access_log_is_append_only(client, admin_user, front_desk, inquiry):
     assert AccessLogEntry.objects.get(pk=entry.pk).detail == ""
 
 
-def test_queue_puts_urgent_first_then_new_oldest_first(client, front_desk):
+def test_the_queue_shows_open_inquiries_unanswered_urgent_first_then_oldest(client, front_desk):
     now = timezone.now()
     old_new = make_inquiry(name="Old new", received=now - timedelta(days=2))
     recent_new = make_inquiry(name="Recent new", received=now - timedelta(hours=1))
     old_contacted = make_inquiry(name="Old contacted", received=now - timedelta(days=5), status="contacted")
     urgent = make_inquiry(name="Urgent one", received=now - timedelta(minutes=5), urgent=True)
+    answered_urgent = make_inquiry(
+        name="Answered urgent", received=now - timedelta(minutes=1), urgent=True, status="contacted"
+    )
+    closed = make_inquiry(name="Closed one", received=now - timedelta(days=9), status="closed")
     client.force_login(front_desk)
     body = client.get("/admin/inquiries/inquiry/").content.decode()
     positions = [
         body.index(f"/admin/inquiries/inquiry/{i.pk}/change/")
-        for i in (urgent, old_new, recent_new, old_contacted)
+        for i in (urgent, old_contacted, old_new, recent_new, answered_urgent)
     ]
     assert positions == sorted(positions)
+    assert f"/admin/inquiries/inquiry/{closed.pk}/change/" not in body  # closed ones only when asked
+    everything = client.get("/admin/inquiries/inquiry/", {"queue": "all"}).content.decode()
+    assert f"/admin/inquiries/inquiry/{closed.pk}/change/" in everything
+
+
+def test_the_queue_says_urgent_in_words_only_while_open_and_stops_the_wait_once_answered(client, front_desk):
+    now = timezone.now()
+    urgent = make_inquiry(name="Urgent open", received=now - timedelta(hours=2), urgent=True)
+    calm = make_inquiry(name="Calm", received=now - timedelta(hours=30))
+    answered = make_inquiry(name="Answered", received=now - timedelta(hours=5))
+    client.force_login(front_desk)
+    client.post("/admin/inquiries/inquiry/", {"action": "mark_contacted", "_selected_action": [answered.pk]})
+    body = client.get("/admin/inquiries/inquiry/").content.decode()
+
+    def row(inquiry):
+        return body.split(f"/admin/inquiries/inquiry/{inquiry.pk}/change/", 1)[1].split("</tr>")[0]
+
+    assert "Urgent" in row(urgent) and "Urgent" not in row(calm) and "icon-" not in row(calm)
+    assert "Overdue" in row(calm) and "Overdue" not in row(urgent)  # answers are promised within 24 hours
+    assert "Answered after 5" in row(answered)
 
 
 @pytest.mark.parametrize("term", ["(212) 555-0123", "212-555-0123", "Rivera", "jamie@example"])
@@ -183,10 +207,11 @@ def test_closing_again_keeps_the_first_closed_date(client, front_desk):
     long_ago = timezone.now() - timedelta(days=300)
     Inquiry.objects.filter(pk=closed.pk).update(closed_at=long_ago)
     client.force_login(front_desk)
+    everything = "/admin/inquiries/inquiry/?queue=all"  # closed ones are not in the default view
     for action in ("mark_closed", "mark_spam"):
-        client.post("/admin/inquiries/inquiry/", {"action": action, "_selected_action": [closed.pk]})
+        client.post(everything, {"action": action, "_selected_action": [closed.pk]})
         assert Inquiry.objects.get(pk=closed.pk).closed_at == long_ago
-    client.post("/admin/inquiries/inquiry/", {"action": "mark_contacted", "_selected_action": [closed.pk]})
+    client.post(everything, {"action": "mark_contacted", "_selected_action": [closed.pk]})
     assert Inquiry.objects.get(pk=closed.pk).closed_at is None  # reopened
 
 
@@ -255,3 +280,13 @@ def test_reopening_an_inquiry_clears_its_closed_date(inquiry):
     inquiry.status = "contacted"
     inquiry.save()
     assert inquiry.closed_at is None
+
+
+def test_every_response_that_shows_an_inquiry_is_logged_whatever_the_method(client, front_desk, inquiry):
+    client.force_login(front_desk)
+    shown = client.post(f"/admin/inquiries/inquiry/{inquiry.pk}/change/", {"status": "not-a-status"})
+    assert shown.status_code == 200 and inquiry.name in shown.content.decode()  # the form again
+    assert AccessLogEntry.objects.filter(action="view", inquiry_id=inquiry.pk).count() == 1
+    listed = client.post("/admin/inquiries/inquiry/", {})  # a POST with no action: the list again
+    assert listed.status_code == 200 and inquiry.name in listed.content.decode()
+    assert AccessLogEntry.objects.filter(action="list", detail="").count() == 1

@@ -4,20 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inquiries', '0002_staff_groups'),
+        ("inquiries", "0002_staff_groups"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inquiry',
-            name='spam_signal',
-            field=models.CharField(blank=True, editable=False, help_text='Why it was kept as possible spam.', max_length=100),
+            model_name="inquiry",
+            name="spam_signal",
+            field=models.CharField(
+                blank=True, editable=False, help_text="Why it was kept as possible spam.", max_length=100
+            ),
         ),
         migrations.AlterField(
-            model_name='inquiry',
-            name='status',
-            field=models.CharField(choices=[('new', 'New'), ('contacted', 'Contacted'), ('scheduled', 'Scheduled'), ('closed', 'Closed'), ('spam', 'Spam'), ('suspect', 'Possible spam')], db_index=True, default='new', max_length=10),
+            model_name="inquiry",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("new", "New"),
+                    ("contacted", "Contacted"),
+                    ("scheduled", "Scheduled"),
+                    ("closed", "Closed"),
+                    ("spam", "Spam"),
+                    ("suspect", "Possible spam"),
+                ],
+                db_index=True,
+                default="new",
+                max_length=10,
+            ),
         ),
     ]
