@@ -11,6 +11,20 @@ import ipaddress
 from django.conf import settings
 
 
+def rate_limit_network(address):
+    """What a rate limit counts: an IPv4 address, or the /64 network of an IPv6 one (one home or phone
+    connection gets a whole /64 and can pick any address inside it)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:  # ::ffff:203.0.113.9 is the IPv4 client 203.0.113.9
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+
+
 def client_address(request):
     remote = request.META.get("REMOTE_ADDR", "")
     count = settings.TRUSTED_PROXY_COUNT

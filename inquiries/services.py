@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.client import client_address
+from core.client import client_address, rate_limit_network
 from inquiries.models import AccessLogEntry, Inquiry, RateLimitBucket
 
 logger = logging.getLogger(__name__)
@@ -54,8 +54,9 @@ def _keyed_hash(*parts):
 
 
 def client_key(request):
-    """A keyed hash of the client's address: enough to rate-limit, useless to identify anyone."""
-    return _keyed_hash("client", client_address(request))
+    """A keyed hash of the client's address (an IPv6 client's /64): enough to rate-limit, useless to
+    identify anyone."""
+    return _keyed_hash("client", rate_limit_network(client_address(request)))
 
 
 def rate_limit_take(*, client):

@@ -347,6 +347,16 @@ def test_rate_limit_is_per_client(post, client):
     assert other.post(CONTACT, question(name="Someone else", email="else@example.com")).status_code == 302
 
 
+def test_an_ipv6_client_cannot_rotate_its_address_inside_its_64_to_pass_the_limit(rf):
+    def key(address):
+        return services.client_key(rf.get("/", REMOTE_ADDR=address))
+
+    assert key("2001:db8:1:2::1") == key("2001:db8:1:2:ffff:ffff:ffff:fffe")
+    assert key("2001:db8:1:2::1") != key("2001:db8:1:3::1")  # a neighbour's network is not
+    assert key("::ffff:203.0.113.9") == key("203.0.113.9")
+    assert key("203.0.113.9") != key("203.0.113.10")
+
+
 def test_rate_limit_client_key_is_not_the_address(rf):
     request = rf.get("/", REMOTE_ADDR="203.0.113.9")
     key = services.client_key(request)
