@@ -123,7 +123,9 @@ class InquiryAdmin(admin.ModelAdmin):
     def urgent_flag(self, obj):
         """A word, not a tick: shown only while an urgent inquiry is still open."""
         return (
-            format_html('<strong class="badge-urgent">{}</strong>', "Urgent") if obj.urgent and obj.is_open else ""
+            format_html('<strong class="badge-urgent">{}</strong>', "Urgent")
+            if obj.urgent and obj.is_open
+            else ""
         )
 
     @admin.display(description="Waiting")

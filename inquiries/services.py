@@ -12,13 +12,16 @@ import re
 import time
 from datetime import timedelta
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, TextField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from core.client import client_address, rate_limit_network
+from inquiries.fields import encrypted_fields, rotate
 from inquiries.models import AccessLogEntry, Inquiry, RateLimitBucket
 
 logger = logging.getLogger(__name__)
@@ -258,3 +261,25 @@ def inquiries_purge(*, retention_days=None):
     count = expired.delete()[1].get(Inquiry._meta.label, 0)
     logger.info("Purged %d closed inquiries older than %d days.", count, days)
     return count
+
+
+def inquiries_reencrypt():
+    """Encrypt every inquiry's encrypted values again with the newest key (MultiFernet.rotate), one row
+    at a time. Returns (rows rewritten, rows with a value no key can read, which are left as they are)."""
+    names = [field.attname for field in encrypted_fields(Inquiry)]
+    # Cast to plain text: the stored tokens themselves, not what the fields would decrypt them to.
+    raw = {f"raw_{name}": Cast(name, TextField()) for name in names}
+    rewritten = unreadable = 0
+    for row in Inquiry.objects.annotate(**raw).values("pk", *raw).iterator():
+        try:
+            fresh = {
+                name: Value(rotate(row[f"raw_{name}"]), output_field=TextField())
+                for name in names
+                if row[f"raw_{name}"]
+            }
+        except InvalidToken:
+            unreadable += 1
+            continue
+        Inquiry.objects.filter(pk=row["pk"]).update(**fresh)
+        rewritten += 1
+    return rewritten, unreadable
