@@ -81,8 +81,10 @@ def rate_limit_take(*, client):
 
 
 def _fingerprint(data):
-    fields = ("kind", "name", "phone", "email", "message", "member_id")
-    return _keyed_hash("inquiry", *(str(data.get(name, "")).strip().lower() for name in fields))
+    """Every field the person sent, exactly: only the same submission sent again matches. A second
+    inquiry that differs in anything (treatment, contact method or time, a child's date of birth on
+    the same member ID) is a new inquiry and is kept."""
+    return _keyed_hash("inquiry", *(f"{name}={data[name]!s}" for name in sorted(data)))
 
 
 POSSIBLE_SPAM_DAYS = 30

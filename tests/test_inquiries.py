@@ -543,6 +543,21 @@ def test_an_old_key_still_reads_after_rotation(post, settings):
     assert Inquiry.objects.get().member_id == "XJH123456789"
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"preferred_contact": "email"},
+        {"preferred_time": "evening"},
+        {"service": "iv-ketamine"},
+        {"patient_dob": "1985-03-15"},  # a second child on the same member ID
+    ],
+)
+def test_a_second_inquiry_that_differs_in_anything_is_kept(post, change):
+    post(insurance(), INSURANCE)
+    post(insurance(**change), INSURANCE)
+    assert Inquiry.objects.count() == 2
+
+
 def test_key_rotation_can_be_finished_and_rerun(post, settings, capsys):
     from cryptography.fernet import Fernet
     from django.core.management import call_command
